@@ -1,0 +1,59 @@
+using System.CommandLine;
+
+namespace RegistryPush.Cli;
+
+/// <summary>The command-line grammar (see docs/cli.md); the behaviour lives in the command classes.</summary>
+internal static class CommandLine
+{
+    public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Trace every registry request (secrets and query values redacted)." };
+    public static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Print only errors and warnings on stderr." };
+    public static readonly Option<bool> Insecure = new("--insecure") { Description = "Allow plain HTTP and unverified TLS for non-loopback registries." };
+    public static readonly Option<bool> Json = new("--json") { Description = "Print one JSON result document on stdout instead of the REPOSITORY@DIGEST line." };
+    public static readonly Option<bool> DryRun = new("--dry-run") { Description = "Validate and check what the registry lacks; write nothing." };
+    public static readonly Option<int> Jobs = new("--jobs", "-j") { Description = "Blobs uploaded at once.", DefaultValueFactory = static _ => Registry.PushOptions.DefaultJobs };
+    public static readonly Option<string[]> StampInfo = new("--stamp-info") { Description = "A workspace-status file (KEY value lines) filling {KEY} in tags. Repeatable." };
+    public static readonly Option<string?> Ref = new("--ref") { Description = "Which index.json entry to push (its org.opencontainers.image.ref.name)." };
+    public static readonly Option<string?> DigestFile = new("--digest-file") { Description = "Write the pushed digest (sha256:…) to this file." };
+    public static readonly Option<bool> Chunked = new("--chunked") { Description = "Upload blobs in PATCH chunks instead of one PUT each." };
+    public static readonly Option<long> ChunkSize = new("--chunk-size") { Description = "Largest chunk in bytes for chunked uploads (GHCR refuses more than 4 MiB).", DefaultValueFactory = static _ => Registry.UploadOptions.DefaultMaxChunkBytes };
+
+    public static readonly Argument<string> Layout = new("LAYOUT") { Description = "An OCI image layout directory (oci-layout, index.json, blobs/)." };
+    public static readonly Argument<string?> Repository = new("REPOSITORY") { Description = "HOST[:PORT]/PATH, e.g. ghcr.io/owner/app.", Arity = ArgumentArity.ZeroOrOne };
+    public static readonly Option<string?> RepositoryOption = new("--repository") { Description = "The repository; overrides the REPOSITORY argument (for launchers that append arguments)." };
+    public static readonly Option<string[]> Tags = new("--tag", "-t") { Description = "A tag to point at the pushed image. Repeatable. May hold {KEY} stamp placeholders." };
+    public static readonly Option<string[]> TagFiles = new("--tag-file") { Description = "A file with one tag per line. Repeatable." };
+    public static readonly Argument<string> Plan = new("PLAN") { Description = "A JSON plan: {\"images\":[{\"layout\":…,\"repository\":…,\"tags\":[…]}]}." };
+
+    public static RootCommand Build(RunContext context)
+    {
+        var push = new Command("push", "Push an OCI image layout to a repository; tags move last.")
+        {
+            Layout, Repository, RepositoryOption, Tags, TagFiles, StampInfo, Ref, DigestFile, Jobs, Insecure, Json, DryRun, Chunked, ChunkSize, Verbose, Quiet,
+        };
+        push.SetAction((result, token) => new PushCommand(context, result).RunSingleAsync(token));
+
+        var pushAll = new Command("push-all", "Push several images in one run: shared connections and concurrency, each blob sent once per registry.")
+        {
+            Plan, StampInfo, Jobs, Insecure, Json, DryRun, Chunked, ChunkSize, Verbose, Quiet,
+        };
+        pushAll.SetAction((result, token) => new PushCommand(context, result).RunPlanAsync(token));
+
+        var digest = new Command("digest", "Print the digest the image would have in a registry (computed from the layout, offline).")
+        {
+            Layout, Ref, DigestFile,
+        };
+        digest.SetAction(result => DigestCommand.Run(context, result));
+
+        var version = new Command("version", "Print the version.");
+        version.SetAction(_ =>
+        {
+            context.Out.WriteLine($"registry-push {AppInfo.Version}");
+            return ExitCodes.Success;
+        });
+
+        return new RootCommand("registry-push: push OCI image layouts to container registries (ghcr.io, Docker Hub, any OCI registry).")
+        {
+            push, pushAll, digest, version,
+        };
+    }
+}

@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using RegistryPush.Oci;
+using RegistryPush.Output;
+using RegistryPush.References;
+using RegistryPush.Registry;
+
+namespace RegistryPush.Cli;
+
+/// <summary><c>push</c> and <c>push-all</c>: validate everything offline first, then push, then report.</summary>
+internal sealed class PushCommand(RunContext context, ParseResult result)
+{
+    private readonly ConsoleReporter _reporter = new(context.Error, result.GetValue(CommandLine.Verbose), result.GetValue(CommandLine.Quiet));
+
+    public Task<int> RunSingleAsync(CancellationToken cancellationToken)
+    {
+        var repositoryText = result.GetValue(CommandLine.RepositoryOption) ?? result.GetValue(CommandLine.Repository)
+            ?? throw new UsageException("no repository given: pass REPOSITORY (e.g. ghcr.io/owner/app) or --repository");
+        var repository = RepositoryReference.Parse(repositoryText);
+        var tags = TagResolver.Resolve(
+            result.GetValue(CommandLine.Tags) ?? [],
+            (result.GetValue(CommandLine.TagFiles) ?? []).Select(context.ResolvePath),
+            StampFiles(),
+            _reporter.Warning);
+        var image = OciLayoutReader.Read(context.ResolvePath(result.GetRequiredValue(CommandLine.Layout)), result.GetValue(CommandLine.Ref));
+        return PushAsync([new PushRequest(image, repository, tags)], cancellationToken);
+    }
+
+    public Task<int> RunPlanAsync(CancellationToken cancellationToken)
+    {
+        var planPath = context.ResolvePath(result.GetRequiredValue(CommandLine.Plan));
+        var planDirectory = Path.GetDirectoryName(planPath)!;
+        var stampFiles = StampFiles();
+        var requests = PushPlan.Read(planPath).Select(entry =>
+        {
+            var repository = RepositoryReference.Parse(entry.Repository!);
+            var tags = TagResolver.Resolve(entry.Tags ?? [], [], stampFiles, _reporter.Warning);
+            var image = OciLayoutReader.Read(Path.GetFullPath(entry.Layout!, planDirectory), entry.Ref);
+            return new PushRequest(image, repository, tags);
+        }).ToList();
+        return PushAsync(requests, cancellationToken);
+    }
+
+    private List<string> StampFiles() => (result.GetValue(CommandLine.StampInfo) ?? []).Select(context.ResolvePath).ToList();
+
+    private async Task<int> PushAsync(IReadOnlyList<PushRequest> requests, CancellationToken cancellationToken)
+    {
+        var jobs = result.GetValue(CommandLine.Jobs);
+        if (jobs is < 1 or > 64)
+        {
+            throw new UsageException($"--jobs {jobs} is out of range (1 to 64)");
+        }
+
+        var chunkSize = result.GetValue(CommandLine.ChunkSize);
+        if (chunkSize < 64 * 1024)
+        {
+            throw new UsageException($"--chunk-size {chunkSize} is too small (at least 65536 bytes)");
+        }
+
+        var dryRun = result.GetValue(CommandLine.DryRun);
+        var insecure = result.GetValue(CommandLine.Insecure);
+        var options = new PushOptions(jobs, dryRun, new UploadOptions(chunkSize, result.GetValue(CommandLine.Chunked)));
+
+        var started = Stopwatch.GetTimestamp();
+        using var connector = new RegistryConnector(BuildPipeline(insecure), insecure, _reporter);
+        var results = await new PushSession(connector, options, _reporter).PushAsync(requests, cancellationToken).ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+
+        foreach (var pushed in results)
+        {
+            var sent = pushed.Blobs.Sum(static blob => blob.BytesSent);
+            _reporter.Info(dryRun
+                ? $"dry run: {pushed.Reference}: {pushed.Blobs.Count(static b => b.Action == BlobAction.WouldUpload)} of {pushed.Blobs.Count} blobs would be uploaded"
+                : $"pushed {pushed.Reference} ({ConsoleReporter.FormatBytes(sent)} sent, {pushed.Blobs.Count(static b => b.Action != BlobAction.Uploaded)} of {pushed.Blobs.Count} blobs already there) in {elapsed.TotalSeconds:F1} s");
+        }
+
+        if (result.GetValue(CommandLine.DigestFile) is { } digestFile)
+        {
+            AtomicFile.WriteAllText(context.ResolvePath(digestFile), results[0].Digest.ToString());
+        }
+
+        if (result.GetValue(CommandLine.Json))
+        {
+            context.Out.WriteLine(JsonSerializer.Serialize(PushReport.From(results, dryRun, elapsed), CliJsonContext.Default.PushReportJson));
+        }
+        else
+        {
+            foreach (var pushed in results)
+            {
+                context.Out.WriteLine(pushed.Reference);
+            }
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private HttpMessageHandler BuildPipeline(bool insecure)
+    {
+        var transport = context.TransportFactory?.Invoke(insecure) ?? HttpPipeline.CreateTransport(insecure);
+        return result.GetValue(CommandLine.Verbose)
+            ? HttpPipeline.Chain(transport, new TraceHandler(_reporter.Verbose))
+            : transport;
+    }
+}

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
+namespace RegistryPush.Cli;
+
+/// <summary>
+/// The program: parses the command line, runs the command, and turns every failure into one line on stderr and a
+/// documented exit code. Tests call <see cref="RunAsync"/> in-process with their own <see cref="RunContext"/>.
+/// </summary>
+public static class RegistryPushApp
+{
+    /// <summary>Runs registry-push with <paramref name="args"/>; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, RunContext context, CancellationToken cancellationToken = default)
+    {
+        var root = CommandLine.Build(context);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && parsed.Action is not { ClearsParseErrors: true })
+        {
+            ReportParseErrors(parsed, context.Error);
+            return ExitCodes.BadInput;
+        }
+
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration
+            {
+                Output = context.Out,
+                Error = context.Error,
+                EnableDefaultExceptionHandler = false,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RegistryPushException exception)
+        {
+            context.Error.WriteLine($"registry-push: error: {exception.Message}");
+            return exception.ExitCode;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            context.Error.WriteLine("registry-push: interrupted; no tag was moved after the interruption");
+            return ExitCodes.RegistryFailure;
+        }
+        catch (Exception exception)
+        {
+            // A defect: say so in one line; the type and message are enough to file an issue.
+            context.Error.WriteLine($"registry-push: internal error ({exception.GetType().Name}): {exception.Message}");
+            return ExitCodes.InternalError;
+        }
+    }
+
+    private static void ReportParseErrors(ParseResult parsed, TextWriter error)
+    {
+        var command = parsed.CommandResult.Command;
+        foreach (var parseError in parsed.Errors)
+        {
+            error.WriteLine($"registry-push: error: {parseError.Message}");
+        }
+
+        foreach (var token in parsed.UnmatchedTokens.Where(static token => token.StartsWith('-')))
+        {
+            if (Suggestions.Closest(token, command.Options.SelectMany(static option => option.Aliases.Prepend(option.Name))) is { } suggestion)
+            {
+                error.WriteLine($"registry-push: did you mean '{suggestion}' instead of '{token}'?");
+            }
+        }
+
+        var path = string.Join(' ', CommandPath(parsed.CommandResult));
+        error.WriteLine($"Run '{path} --help' for usage.");
+    }
+
+    private static Stack<string> CommandPath(SymbolResult? result)
+    {
+        var names = new Stack<string>();
+        for (var current = result; current is not null; current = current.Parent)
+        {
+            if (current is CommandResult commandResult)
+            {
+                names.Push(commandResult.Command is RootCommand ? "registry-push" : commandResult.Command.Name);
+            }
+        }
+
+        return names;
+    }
+}

@@ -1,0 +1,26 @@
+namespace RegistryPush.Oci;
+
+/// <summary>A blob (config or layer) to upload, and the file that holds its bytes.</summary>
+/// <param name="Descriptor">What the manifest says about the blob.</param>
+/// <param name="Path">The blob's file in the layout, symlinks resolved.</param>
+public sealed record BlobFile(Descriptor Descriptor, string Path);
+
+/// <summary>A manifest or index to upload, with its exact bytes (never re-serialized: the digest depends on them).</summary>
+/// <param name="Descriptor">The manifest's descriptor.</param>
+/// <param name="Content">The manifest's bytes as they are in the layout.</param>
+public sealed record ManifestBlob(Descriptor Descriptor, ReadOnlyMemory<byte> Content);
+
+/// <summary>Everything one image (or image index) consists of, in the order it must reach a registry.</summary>
+/// <param name="LayoutPath">The layout directory it was read from.</param>
+/// <param name="Root">The top manifest or index: its digest is the pushed image's digest.</param>
+/// <param name="Blobs">Every distinct config and layer blob.</param>
+/// <param name="Manifests">Every distinct manifest, children before their parents; the root is last.</param>
+public sealed record ImageGraph(
+    string LayoutPath,
+    Descriptor Root,
+    IReadOnlyList<BlobFile> Blobs,
+    IReadOnlyList<ManifestBlob> Manifests)
+{
+    /// <summary>The total bytes of all blobs.</summary>
+    public long TotalBlobBytes => Blobs.Sum(static blob => blob.Descriptor.Size);
+}

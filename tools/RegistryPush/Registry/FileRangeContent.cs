@@ -1,0 +1,74 @@
+using System.Buffers;
+using System.Net;
+using Microsoft.Win32.SafeHandles;
+
+namespace RegistryPush.Registry;
+
+/// <summary>
+/// HTTP content that streams a byte range of a file with a known Content-Length, so a blob of any size is sent
+/// without ever being held in memory. It can be sent again (each send reopens the range), which retries need.
+/// </summary>
+public sealed class FileRangeContent : HttpContent
+{
+    private const int BufferSize = 256 * 1024;
+    private readonly string _path;
+    private readonly long _offset;
+    private readonly long _length;
+    private readonly Action<long>? _onBytesSent;
+
+    /// <summary>Streams <paramref name="length"/> bytes of <paramref name="path"/> starting at <paramref name="offset"/>.</summary>
+    /// <param name="path">The file to read.</param>
+    /// <param name="offset">The first byte to send.</param>
+    /// <param name="length">How many bytes to send.</param>
+    /// <param name="onBytesSent">Told how many bytes went out after each write, for progress.</param>
+    public FileRangeContent(string path, long offset, long length, Action<long>? onBytesSent = null)
+    {
+        _path = path;
+        _offset = offset;
+        _length = length;
+        _onBytesSent = onBytesSent;
+        Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        Headers.ContentLength = length;
+    }
+
+    /// <inheritdoc />
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    /// <inheritdoc />
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    {
+        using SafeFileHandle file = File.OpenHandle(_path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            var position = _offset;
+            var remaining = _length;
+            while (remaining > 0)
+            {
+                var wanted = (int)Math.Min(buffer.Length, remaining);
+                var read = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, wanted), position, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new IOException($"{_path} ended {remaining} bytes early (was it changed during the push?)");
+                }
+
+                await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                position += read;
+                remaining -= read;
+                _onBytesSent?.Invoke(read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override bool TryComputeLength(out long length)
+    {
+        length = _length;
+        return true;
+    }
+}

@@ -1,0 +1,239 @@
+using System.Net;
+using System.Net.Http.Headers;
+using RegistryPush.Oci;
+using RegistryPush.References;
+
+namespace RegistryPush.Registry;
+
+/// <summary>
+/// The OCI Distribution API calls for one repository. Each method is one protocol step; the push strategy lives in
+/// <see cref="BlobUploader"/> and <see cref="PushSession"/>. Authentication, retries and tracing are handlers in the
+/// <see cref="HttpClient"/> pipeline, not concerns of this type.
+/// </summary>
+public sealed class RegistryClient
+{
+    private static readonly string[] ManifestAcceptTypes =
+        [MediaTypes.OciManifest, MediaTypes.OciIndex, MediaTypes.DockerManifest, MediaTypes.DockerManifestList];
+
+    private readonly HttpClient _http;
+    private readonly Uri _repositoryBase;
+
+    /// <summary>Creates a client for <paramref name="repository"/> at <paramref name="registryBase"/> (e.g. <c>https://ghcr.io/</c>).</summary>
+    public RegistryClient(HttpClient http, Uri registryBase, RepositoryReference repository)
+    {
+        _http = http;
+        Repository = repository;
+        RegistryBase = registryBase;
+        _repositoryBase = new Uri(registryBase, $"/v2/{repository.Path}/");
+    }
+
+    /// <summary>The repository this client speaks to.</summary>
+    public RepositoryReference Repository { get; }
+
+    /// <summary>The registry's base URL.</summary>
+    public Uri RegistryBase { get; }
+
+    /// <summary>Checks that the registry speaks the Distribution API (<c>GET /v2/</c>); 401 counts as alive.</summary>
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(RegistryBase, "/v2/"));
+        using var response = await SendAsync(request, $"GET /v2/ on {Repository.Registry}", cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.Unauthorized))
+        {
+            throw await RegistryResponseError.CreateAsync(response, $"{Repository.Registry} does not answer as an OCI registry (GET /v2/)", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>True when the repository already holds the blob (<c>HEAD /v2/NAME/blobs/DIGEST</c>).</summary>
+    public async Task<bool> BlobExistsAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, new Uri(_repositoryBase, $"blobs/{digest}"));
+        using var response = await SendAsync(request, $"HEAD blob {digest} in {Repository}", cancellationToken).ConfigureAwait(false);
+        return response.StatusCode switch
+        {
+            HttpStatusCode.OK => true,
+            HttpStatusCode.NotFound => false,
+            _ => throw await RegistryResponseError.CreateAsync(response, $"HEAD blob {digest} in {Repository}", cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    /// <summary>True when the repository already holds the manifest (by digest or tag).</summary>
+    public async Task<bool> ManifestExistsAsync(string reference, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, new Uri(_repositoryBase, $"manifests/{reference}"));
+        foreach (var type in ManifestAcceptTypes)
+        {
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
+        }
+
+        using var response = await SendAsync(request, $"HEAD manifest {reference} in {Repository}", cancellationToken).ConfigureAwait(false);
+        return response.StatusCode switch
+        {
+            HttpStatusCode.OK => true,
+            HttpStatusCode.NotFound => false,
+            _ => throw await RegistryResponseError.CreateAsync(response, $"HEAD manifest {reference} in {Repository}", cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    /// <summary>
+    /// Asks the registry to link a blob from another repository on the same registry (<c>POST ?mount=&amp;from=</c>).
+    /// Returns null when mounted; otherwise the upload session the registry opened instead (it may refuse mounts).
+    /// </summary>
+    public async Task<UploadSession?> TryMountAsync(Digest digest, RepositoryReference from, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(_repositoryBase, $"blobs/uploads/?mount={Uri.EscapeDataString(digest.ToString())}&from={Uri.EscapeDataString(from.Path)}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = EmptyContent() };
+        using var response = await SendAsync(request, $"mount blob {digest} from {from.Path} into {Repository}", cancellationToken).ConfigureAwait(false);
+        return response.StatusCode switch
+        {
+            HttpStatusCode.Created => null,
+            HttpStatusCode.Accepted => SessionFrom(response, request.RequestUri!),
+            _ => await StartUploadAsync(cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    /// <summary>Opens an upload session (<c>POST /v2/NAME/blobs/uploads/</c>).</summary>
+    public async Task<UploadSession> StartUploadAsync(CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_repositoryBase, "blobs/uploads/")) { Content = EmptyContent() };
+        using var response = await SendAsync(request, $"start upload to {Repository}", cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw await RegistryResponseError.CreateAsync(response, $"start upload to {Repository}", cancellationToken).ConfigureAwait(false);
+        }
+
+        return SessionFrom(response, request.RequestUri!);
+    }
+
+    /// <summary>Sends the whole blob in one request (<c>PUT LOCATION?digest=</c>), streamed from its file.</summary>
+    public async Task PutBlobAsync(UploadSession session, BlobFile blob, Action<long>? onBytesSent, CancellationToken cancellationToken)
+    {
+        var digest = blob.Descriptor.Digest;
+        using var request = new HttpRequestMessage(HttpMethod.Put, UploadSession.WithDigest(session.Location, digest))
+        {
+            Content = new FileRangeContent(blob.Path, 0, blob.Descriptor.Size, onBytesSent),
+        };
+        using var response = await SendAsync(request, $"upload blob {digest} to {Repository}", cancellationToken).ConfigureAwait(false);
+        await EnsureBlobCommittedAsync(response, blob, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends one chunk (<c>PATCH</c> with <c>Content-Range</c>); returns the session to continue with.</summary>
+    public async Task<UploadSession> PatchChunkAsync(UploadSession session, BlobFile blob, long offset, long length, Action<long>? onBytesSent, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Patch, session.Location)
+        {
+            Content = new FileRangeContent(blob.Path, offset, length, onBytesSent),
+        };
+
+        // Distribution wants "start-end" (inclusive), without the "bytes " prefix RFC 9110 uses for responses.
+        request.Content.Headers.TryAddWithoutValidation("Content-Range", $"{offset}-{offset + length - 1}");
+        var operation = $"upload chunk {offset}-{offset + length - 1} of blob {blob.Descriptor.Digest} to {Repository}";
+        using var response = await SendAsync(request, operation, cancellationToken).ConfigureAwait(false);
+
+        // 202 is the specification's answer; ECR answers 201 and some proxies 204.
+        if (response.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.Created or HttpStatusCode.NoContent))
+        {
+            throw await RegistryResponseError.CreateAsync(response, operation, cancellationToken).ConfigureAwait(false);
+        }
+
+        return response.Headers.Location is null ? session : SessionFrom(response, request.RequestUri!, session.MinimumChunkBytes);
+    }
+
+    /// <summary>Closes a chunked upload (<c>PUT LOCATION?digest=</c> without a body).</summary>
+    public async Task CompleteChunkedUploadAsync(UploadSession session, BlobFile blob, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, UploadSession.WithDigest(session.Location, blob.Descriptor.Digest))
+        {
+            Content = EmptyContent(),
+        };
+        using var response = await SendAsync(request, $"complete upload of blob {blob.Descriptor.Digest} to {Repository}", cancellationToken).ConfigureAwait(false);
+        await EnsureBlobCommittedAsync(response, blob, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Puts a manifest under <paramref name="reference"/> (its digest or a tag), with its exact bytes and media type.</summary>
+    public async Task PutManifestAsync(ManifestBlob manifest, string reference, CancellationToken cancellationToken)
+    {
+        var operation = $"PUT manifest {manifest.Descriptor.Digest} as {Repository}:{reference}";
+        if (reference.Contains(':', StringComparison.Ordinal))
+        {
+            operation = $"PUT manifest {Repository}@{reference}";
+        }
+
+        var content = new ReadOnlyMemoryContent(manifest.Content);
+        content.Headers.ContentType = new MediaTypeHeaderValue(manifest.Descriptor.MediaType);
+        using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(_repositoryBase, $"manifests/{reference}")) { Content = content };
+        using var response = await SendAsync(request, operation, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.OK or HttpStatusCode.Accepted))
+        {
+            throw await RegistryResponseError.CreateAsync(response, operation, cancellationToken).ConfigureAwait(false);
+        }
+
+        CheckDigestHeader(response, manifest.Descriptor.Digest, operation);
+    }
+
+    private async Task EnsureBlobCommittedAsync(HttpResponseMessage response, BlobFile blob, CancellationToken cancellationToken)
+    {
+        var digest = blob.Descriptor.Digest;
+        if (response.StatusCode is HttpStatusCode.Created or HttpStatusCode.NoContent or HttpStatusCode.OK)
+        {
+            CheckDigestHeader(response, digest, $"upload blob {digest} to {Repository}");
+            return;
+        }
+
+        var errors = await RegistryResponseError.ReadErrorsAsync(response, cancellationToken).ConfigureAwait(false);
+        if (errors.Any(static error => error.Code is "DIGEST_INVALID" or "SIZE_INVALID"))
+        {
+            throw new LayoutException(
+                $"the registry rejected blob {digest}: its content does not match the digest or size (corrupt file? {blob.Path})");
+        }
+
+        throw await RegistryResponseError.CreateAsync(response, $"upload blob {digest} to {Repository}", cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void CheckDigestHeader(HttpResponseMessage response, Digest expected, string operation)
+    {
+        if (response.Headers.TryGetValues("Docker-Content-Digest", out var values)
+            && values.FirstOrDefault() is { Length: > 0 } reported
+            && reported != expected.ToString())
+        {
+            throw new RegistryException($"{operation}: the registry stored digest {RegistryResponseError.Sanitize(reported)}, expected {expected}");
+        }
+    }
+
+    private static UploadSession SessionFrom(HttpResponseMessage response, Uri requestUri, long? inheritedMinimum = null)
+    {
+        var location = response.Headers.Location
+            ?? throw new RegistryException($"{requestUri.GetLeftPart(UriPartial.Path)}: the registry opened an upload without a Location header");
+        long? minimum = inheritedMinimum;
+        if (response.Headers.TryGetValues("OCI-Chunk-Min-Length", out var values)
+            && long.TryParse(values.FirstOrDefault(), out var parsed) && parsed > 0)
+        {
+            minimum = parsed;
+        }
+
+        return new UploadSession(location.IsAbsoluteUri ? location : UploadSession.ResolveLocation(requestUri, location.OriginalString), minimum);
+    }
+
+    private static ByteArrayContent EmptyContent()
+    {
+        var content = new ByteArrayContent([]);
+        content.Headers.ContentLength = 0;
+        return content;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new RegistryException($"{operation}: {NetworkFailure.Describe(exception, Repository.Registry)}", exception);
+        }
+        catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new RegistryException($"{operation}: timed out", exception);
+        }
+    }
+}

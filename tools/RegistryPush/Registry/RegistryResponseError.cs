@@ -1,0 +1,78 @@
+using System.Net;
+using System.Text.Json;
+
+namespace RegistryPush.Registry;
+
+/// <summary>
+/// Turns a registry's refusal into the one-line error a user can act on, with the exit code it deserves.
+/// </summary>
+public static class RegistryResponseError
+{
+    /// <summary>Registries' error bodies are small; anything larger is not read (a hostile or broken server cannot exhaust memory).</summary>
+    public const int MaxErrorBodyBytes = 64 * 1024;
+
+    /// <summary>Builds the exception for <paramref name="response"/>, naming <paramref name="operation"/> (e.g. "PUT manifest sha256:… to ghcr.io/o/app").</summary>
+    public static async Task<RegistryPushException> CreateAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)
+    {
+        var errors = await ReadErrorsAsync(response, cancellationToken).ConfigureAwait(false);
+        var status = (int)response.StatusCode;
+        var codes = errors.Select(static error => error.Code ?? string.Empty).ToHashSet(StringComparer.Ordinal);
+        var detail = errors.Count == 0
+            ? response.ReasonPhrase ?? string.Empty
+            : string.Join("; ", errors.Select(static error => Sanitize($"{error.Code}: {error.Message}")));
+        var message = $"{operation}: {status} {detail}".TrimEnd();
+
+        if (codes.Contains("NAME_INVALID") || codes.Contains("TAG_INVALID"))
+        {
+            return new UsageException(message);
+        }
+
+        return response.StatusCode switch
+        {
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new AuthenticationException(message),
+            _ when codes.Contains("DENIED") || codes.Contains("UNAUTHORIZED") => new AuthenticationException(message),
+            _ => new RegistryException(message, statusCode: response.StatusCode),
+        };
+    }
+
+    /// <summary>Reads the Distribution API error list of a failed response, tolerating bodies that are not JSON.</summary>
+    public static async Task<IReadOnlyList<RegistryErrorJson>> ReadErrorsAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await ReadCappedAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+        if (body.Length == 0)
+        {
+            return [];
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(body, RegistryJsonContext.Default.RegistryErrorsJson)?.Errors ?? [];
+        }
+        catch (JsonException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>Reads at most <paramref name="maxBytes"/> of <paramref name="content"/>.</summary>
+    public static async Task<byte[]> ReadCappedAsync(HttpContent content, int maxBytes, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = new byte[maxBytes];
+        var total = 0;
+        int read;
+        while (total < maxBytes && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            total += read;
+        }
+
+        return buffer[..total];
+    }
+
+    /// <summary>Keeps an error line one line long and printable, whatever the server sent.</summary>
+    internal static string Sanitize(string text)
+    {
+        var oneLine = new string(text.Select(static c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
+        return oneLine.Length > 300 ? oneLine[..300] + "…" : oneLine;
+    }
+}
