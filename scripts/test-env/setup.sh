@@ -3,7 +3,7 @@
 #
 #   eval "$(scripts/test-env/setup.sh)"
 #
-# Idempotent: a second run only checks (about a second or two). Progress goes to stderr; stdout carries
+# Idempotent: a second run only checks (under a second here). Progress goes to stderr; stdout carries
 # nothing but the `export` lines the tests need, so it can be eval'ed.
 #  - installs the Debian packages the tests and the build use (only when something is missing);
 #  - if a Docker engine already answers (laptop, GitHub Actions), stops there: Testcontainers uses it as is;
@@ -21,7 +21,7 @@ readonly IMAGE_LABEL=org.registrypush.test-env   # marks the image as built by t
 readonly CONF=/etc/containers/containers.conf
 readonly SERVICE_LOG=/tmp/registrypush-podman-service.log
 readonly SERVICE_PIDFILE=/run/podman/registrypush-test-env.pid
-readonly APT_LOG=/tmp/registrypush-test-env-apt.log
+APT_LOG="/tmp/registrypush-test-env-apt.$(id -u).log"; readonly APT_LOG
 export PATH="$PATH:/usr/sbin:/sbin"
 
 log() { printf 'test-env: %s\n' "$*" >&2; }
@@ -33,6 +33,12 @@ if [ "$(id -u)" -ne 0 ]; then
   SUDO=(sudo)
 fi
 as_root() { "${SUDO[@]}" "$@"; }
+
+# One run at a time (parallel callers would race on the image build and the service start).
+readonly LOCK=/tmp/registrypush-test-env.lock
+[ -e "$LOCK" ] || { : >"$LOCK" && chmod 0666 "$LOCK"; } 2>/dev/null || true
+exec 9<"$LOCK"
+flock -w 600 9 || die "another setup.sh still holds $LOCK after 600s"
 
 # --- Is a real Docker engine (not podman's compat API) reachable as things stand? -----------------------------
 docker_engine_components() {
@@ -56,7 +62,7 @@ fi
 
 # --- Debian packages ------------------------------------------------------------------------------------------
 # package=what must exist (a command name, or an absolute path). iptables: netavark (podman's network stack)
-# calls it for port forwarding, but neither podman nor netavark depends on it in Debian 12.
+# runs it for port forwarding but does not depend on it; podman's Recommends bring it, listed for apt configs without.
 wanted=(
   podman=podman runc=runc iptables=iptables docker-registry=docker-registry skopeo=skopeo umoci=umoci
   bazel-bootstrap=bazel bazel-skylib=/usr/share/bazel/tools/skylib/lib.bzl apache2-utils=htpasswd
@@ -158,7 +164,7 @@ build_image() {
   local work root lib
   work="$(mktemp -d /tmp/registrypush-registry-image.XXXXXX)"
   # shellcheck disable=SC2064
-  trap "rm -rf '$work'" RETURN
+  trap "rm -rf '$work'; trap - RETURN" RETURN
   root="$work/root"
   mkdir -p "$root/usr/bin" "$root/etc/docker/registry" "$root/var/lib/registry" "$root/tmp"
   chmod 1777 "$root/tmp"
@@ -236,6 +242,7 @@ EOF
 if [ "${TEST_ENV_REBUILD_IMAGE:-0}" = 1 ] || ! as_root podman image exists "$IMAGE"; then
   log "building $IMAGE from /usr/bin/docker-registry ($(docker-registry --version 2>/dev/null | awk '{print $NF}'))"
   build_image
+  as_root podman image prune -f --filter "label=$IMAGE_LABEL" >/dev/null || true  # an older build, now untagged
   check_image_override
   log "built $IMAGE (default and overridden command checked)"
 else
@@ -243,20 +250,20 @@ else
 fi
 
 # --- podman system service (the Docker API for Testcontainers) ------------------------------------------------
-ping() { as_root curl -sf --max-time 2 --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1; }
+service_answers() { as_root curl -sf --max-time 2 --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1; }
 
-if ping && $conf_changed && [ -f "$SERVICE_PIDFILE" ]; then
+if service_answers && $conf_changed && [ -f "$SERVICE_PIDFILE" ]; then
   # The running service read containers.conf when it started; restart the one this script started.
   pid="$(cat "$SERVICE_PIDFILE")"
-  if [ -n "$pid" ] && as_root kill "$pid" 2>/dev/null; then
+  if [ -n "$pid" ] && as_root grep -qa 'system.service' "/proc/$pid/cmdline" 2>/dev/null && as_root kill "$pid"; then
     log "restarting the podman service (pid $pid) so it reads the new $CONF"
-    for _ in $(seq 1 50); do ping || break; sleep 0.1; done
+    for _ in $(seq 1 50); do service_answers || break; sleep 0.1; done
   fi
-elif ping && $conf_changed; then
+elif service_answers && $conf_changed; then
   log "WARNING: a podman service not started by this script answers on $SOCK; restart it so it reads $CONF"
 fi
 
-if ping; then
+if service_answers; then
   log "podman service: answering on $SOCK"
 else
   as_root mkdir -p "$(dirname "$SOCK")"
@@ -265,10 +272,10 @@ else
   # Detached from this script's stdout/stderr, or `eval "$(setup.sh)"` would wait for it forever.
   # shellcheck disable=SC2016  # expanded by the inner sh
   as_root sh -c 'setsid nohup podman system service --time=0 "unix://$1" </dev/null >>"$2" 2>&1 & echo $! >"$3"' \
-    sh "$SOCK" "$SERVICE_LOG" "$SERVICE_PIDFILE"
+    sh "$SOCK" "$SERVICE_LOG" "$SERVICE_PIDFILE" 9<&-   # the service must not inherit (and hold) the lock
   pid="$(cat "$SERVICE_PIDFILE")"
   deadline=$((SECONDS + ${TEST_ENV_SOCKET_WAIT:-30}))
-  until ping; do
+  until service_answers; do
     if ! as_root kill -0 "$pid" 2>/dev/null; then
       tail -n 20 "$SERVICE_LOG" >&2 || true
       die "podman system service exited (see $SERVICE_LOG)"
@@ -277,6 +284,11 @@ else
     sleep 0.1
   done
   log "podman service: answering (pid $pid)"
+fi
+if [ "$(id -u)" -ne 0 ] && ! [ -O "$SOCK" ]; then
+  # The service runs as root (rootful podman); let the calling user (who runs the tests) use its socket.
+  as_root chown "$(id -u)" "$SOCK"
+  log "gave $(id -un) access to $SOCK"
 fi
 
 # --- check: a registry:2 container, created through the Docker API as Testcontainers does, answers /v2/ -----------

@@ -1,0 +1,98 @@
+"""Repository rules for the prebuilt registry-push toolchain: one checksum-pinned binary per platform.
+
+Shared by the WORKSPACE macro (bazel/repositories.bzl) and the bzlmod extension
+(bazel/extensions.bzl). A hub repository declares one toolchain() per platform; only the one that
+toolchain resolution picks for the exec platform is downloaded.
+"""
+
+# Exec-platform constraints of each platform key a binary can be given for.
+PLATFORMS = {
+    "linux_arm64": ["@platforms//os:linux", "@platforms//cpu:aarch64"],
+    "linux_x64": ["@platforms//os:linux", "@platforms//cpu:x86_64"],
+    "macos_arm64": ["@platforms//os:macos", "@platforms//cpu:aarch64"],
+    "macos_x64": ["@platforms//os:macos", "@platforms//cpu:x86_64"],
+}
+
+def _canonical(label):
+    """A label string that means this repository from any other repository, in Bazel 4 through 8."""
+    text = str(label)
+    if text.startswith("//"):
+        return "@" + text
+    return text
+
+def check_binaries(what, urls, sha256s):
+    """Fails unless every platform has a URL and a sha256, and every platform key is known.
+
+    Args:
+      what: who is asking, for messages.
+      urls: dict platform -> URL (https://, or file:// for a local build).
+      sha256s: dict platform -> lowercase hex sha256 of the binary.
+    """
+    if not urls:
+        fail("%s: give at least one binary (urls = {\"linux_x64\": \"https://...\"})" % what)
+    for platform in urls:
+        if platform not in PLATFORMS:
+            fail("%s: unknown platform %s; use one of %s" % (what, repr(platform), ", ".join(sorted(PLATFORMS.keys()))))
+        sha256 = sha256s.get(platform, "")
+        if len(sha256) != 64 or sha256.lower() != sha256 or sha256.strip("0123456789abcdef"):
+            fail("%s: %s needs its sha256 (64 lowercase hex digits) in sha256s; got %s" % (what, platform, repr(sha256)))
+    for platform in sha256s:
+        if platform not in urls:
+            fail("%s: sha256s names %s, which has no URL in urls" % (what, repr(platform)))
+
+def _binary_repository_impl(rctx):
+    rctx.download(
+        url = rctx.attr.urls,
+        output = "registry-push",
+        sha256 = rctx.attr.sha256,
+        executable = True,
+    )
+    rctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % rctx.name)
+    rctx.file("BUILD.bazel", """\
+load("{defs}", "registry_push_toolchain")
+
+package(default_visibility = ["//visibility:public"])
+
+exports_files(["registry-push"])
+
+registry_push_toolchain(
+    name = "toolchain_impl",
+    registry_push = ":registry-push",
+)
+""".format(defs = _canonical(Label("//bazel:defs.bzl"))))
+
+registry_push_binary = repository_rule(
+    implementation = _binary_repository_impl,
+    doc = "Downloads one registry-push binary, checked against its sha256, and declares its toolchain implementation.",
+    attrs = {
+        "sha256": attr.string(mandatory = True, doc = "sha256 of the binary (hex)."),
+        "urls": attr.string_list(mandatory = True, doc = "Where to download it; mirrors tried in order."),
+    },
+)
+
+def _toolchains_repository_impl(rctx):
+    toolchains = []
+    for platform in sorted(rctx.attr.binaries.keys()):
+        toolchains.append("""\
+toolchain(
+    name = "{platform}",
+    exec_compatible_with = {constraints},
+    toolchain = "@{repository}//:toolchain_impl",
+    toolchain_type = "{toolchain_type}",
+)
+""".format(
+            constraints = repr(PLATFORMS[platform]),
+            platform = platform,
+            repository = rctx.attr.binaries[platform],
+            toolchain_type = _canonical(Label("//bazel:toolchain_type")),
+        ))
+    rctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % rctx.name)
+    rctx.file("BUILD.bazel", "# Prebuilt registry-push toolchains; register with register_toolchains(\"@%s//:all\").\n\n" % rctx.name + "\n".join(toolchains))
+
+registry_push_toolchains = repository_rule(
+    implementation = _toolchains_repository_impl,
+    doc = "Hub repository: one toolchain() per platform, each pointing at its registry_push_binary repository.",
+    attrs = {
+        "binaries": attr.string_dict(mandatory = True, doc = "Platform key -> name of its registry_push_binary repository."),
+    },
+)

@@ -1,0 +1,3 @@
+using RegistryPush.Tests.Infrastructure;
+
+[assembly: AssemblyFixture(typeof(RegistryFixture))]

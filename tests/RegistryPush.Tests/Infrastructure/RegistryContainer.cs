@@ -1,0 +1,75 @@
+using System.Net;
+using DotNet.Testcontainers.Builders;
+using DotNet.Testcontainers.Containers;
+
+namespace RegistryPush.Tests.Infrastructure;
+
+/// <summary>
+/// A real CNCF distribution registry (<c>registry:2</c>) in a container, started through Testcontainers (on machines
+/// without Docker, through podman's Docker API; see scripts/test-env). Each test pushes to its own repository.
+/// </summary>
+public sealed class RegistryContainer : IAsyncDisposable
+{
+    /// <summary>The port the registry listens on inside the container.</summary>
+    public const int InternalPort = 5000;
+
+    /// <summary>The plain configuration: filesystem storage, deletes allowed, no auth.</summary>
+    public const string DefaultConfig = """
+        version: 0.1
+        log:
+          level: warn
+        storage:
+          filesystem:
+            rootdirectory: /var/lib/registry
+          delete:
+            enabled: true
+        http:
+          addr: :5000
+        """;
+
+    private const string ConfigPath = "/etc/docker/registry/test-config.yml";
+    private readonly IContainer _container;
+
+    private RegistryContainer(IContainer container)
+    {
+        _container = container;
+    }
+
+    /// <summary><c>127.0.0.1:PORT</c>.</summary>
+    public string Host => $"127.0.0.1:{_container.GetMappedPublicPort(InternalPort)}";
+
+    /// <summary>A repository no other test uses, e.g. <c>127.0.0.1:PORT/push-1a2b3c4d</c>.</summary>
+    public string NewRepository(string prefix = "test") => $"{Host}/{prefix}-{Guid.NewGuid():N}"[..(Host.Length + prefix.Length + 10)];
+
+    /// <summary>Starts a registry with <paramref name="config"/> and extra <paramref name="files"/> (container path → bytes).</summary>
+    public static async Task<RegistryContainer> StartAsync(string config = DefaultConfig, IReadOnlyDictionary<string, byte[]>? files = null, CancellationToken cancellationToken = default)
+    {
+        var builder = new ContainerBuilder("registry:2")
+            .WithPortBinding(InternalPort, assignRandomHostPort: true)
+            .WithResourceMapping(System.Text.Encoding.UTF8.GetBytes(config), ConfigPath)
+            .WithCommand("serve", ConfigPath)
+            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(request => request
+                .ForPort(InternalPort)
+                .ForPath("/v2/")
+                .ForStatusCode(HttpStatusCode.OK)
+                .ForStatusCode(HttpStatusCode.Unauthorized)));
+        foreach (var (path, content) in files ?? new Dictionary<string, byte[]>())
+        {
+            builder = builder.WithResourceMapping(content, path);
+        }
+
+        var container = builder.Build();
+        await container.StartAsync(cancellationToken);
+        return new RegistryContainer(container);
+    }
+
+    /// <summary>The registry's own log, for diagnosing a failed test.</summary>
+    public async Task<string> LogsAsync()
+    {
+        var (stdout, stderr) = await _container.GetLogsAsync();
+        return stdout + stderr;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _container.DisposeAsync();
+}
