@@ -8,6 +8,8 @@ Bzlmod users need none of this: see bazel/extensions.bzl and docs/bazel.md.
 
 load("//bazel/private:prebuilt.bzl", "check_binaries", "registry_push_binary", "registry_push_toolchains")
 
+# A WORKSPACE-only helper that creates no target, so it takes no `name`.
+# buildifier: disable=unnamed-macro
 def registry_push_register_toolchains():
     """Registers the default toolchain: registry-push built from source with the host's .NET SDK."""
     native.register_toolchains(str(Label("//bazel/toolchains:from_source")))

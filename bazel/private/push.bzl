@@ -177,18 +177,21 @@ fi""")
 
     launcher = _write_launcher(ctx, pusher, lines)
 
-    # The digest of what will be pushed, known at build time.
+    # The digest of what will be pushed, known at build time. stdout (the digest again) is dropped
+    # so that builds stay quiet.
     digest = ctx.actions.declare_file(ctx.label.name + ".digest")
     arguments = ctx.actions.args()
+    arguments.add(pusher.binary)
     arguments.add("digest")
     arguments.add(layout.path)
     if ctx.attr.ref:
         arguments.add("--ref", ctx.attr.ref)
     arguments.add("--digest-file", digest)
-    ctx.actions.run(
-        executable = pusher.binary,
+    ctx.actions.run_shell(
+        command = "\"$@\" >/dev/null",
         arguments = [arguments],
         inputs = layout.files,
+        tools = [pusher.binary],
         outputs = [digest],
         mnemonic = "RegistryPushDigest",
         progress_message = "Computing the image digest for %s" % ctx.label,

@@ -46,13 +46,25 @@ public sealed class RegistryContainer : IAsyncDisposable
     {
         var builder = new ContainerBuilder("registry:2")
             .WithPortBinding(InternalPort, assignRandomHostPort: true)
+            .WithCreateParameterModifier(static parameters =>
+            {
+                // Keep test traffic on loopback: the default binding is 0.0.0.0.
+                foreach (var bindings in parameters.HostConfig.PortBindings.Values)
+                {
+                    foreach (var binding in bindings)
+                    {
+                        binding.HostIP = "127.0.0.1";
+                    }
+                }
+            })
             .WithResourceMapping(System.Text.Encoding.UTF8.GetBytes(config), ConfigPath)
             .WithCommand("serve", ConfigPath)
             .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(request => request
                 .ForPort(InternalPort)
                 .ForPath("/v2/")
                 .ForStatusCode(HttpStatusCode.OK)
-                .ForStatusCode(HttpStatusCode.Unauthorized)));
+                .ForStatusCode(HttpStatusCode.Unauthorized),
+                static wait => wait.WithInterval(TimeSpan.FromMilliseconds(100)).WithTimeout(TimeSpan.FromSeconds(60))));
         foreach (var (path, content) in files ?? new Dictionary<string, byte[]>())
         {
             builder = builder.WithResourceMapping(content, path);

@@ -1,0 +1,49 @@
+using RegistryPush.Oci;
+using RegistryPush.Registry;
+using RegistryPush.Tests.Infrastructure;
+
+namespace RegistryPush.Tests.Registry;
+
+public sealed class ProtocolDetailTests
+{
+    private static readonly Digest SomeDigest = Digest.Sha256Of("x"u8);
+
+    [Theory]
+    [InlineData("/v2/app/blobs/uploads/abc?_state=s1", "http://r:5000/v2/app/blobs/uploads/abc?_state=s1&digest=")]
+    [InlineData("https://storage.example.com/upload/abc?sig=1&exp=2", "https://storage.example.com/upload/abc?sig=1&exp=2&digest=")]
+    [InlineData("/v2/app/blobs/uploads/abc", "http://r:5000/v2/app/blobs/uploads/abc?digest=")]
+    [InlineData("abc", "http://r:5000/v2/app/blobs/uploads/abc?digest=")]
+    public void Upload_locations_resolve_relative_and_absolute_forms_and_keep_their_query(string location, string expectedPrefix)
+    {
+        var request = new Uri("http://r:5000/v2/app/blobs/uploads/");
+
+        var put = UploadSession.WithDigest(UploadSession.ResolveLocation(request, location), SomeDigest);
+
+        put.AbsoluteUri.ShouldBe(expectedPrefix + Uri.EscapeDataString(SomeDigest.ToString()));
+    }
+
+    [Fact]
+    public void Traced_urls_hide_query_values_that_may_carry_secrets()
+    {
+        var traced = TraceHandler.Redact(new Uri("https://user:pw@s3.example.com/b?X-Amz-Signature=secret&digest=sha256:1&_state=opaque"));
+
+        traced.ShouldBe("https://s3.example.com/b?X-Amz-Signature=REDACTED&digest=sha256:1&_state=REDACTED");
+    }
+
+    [Fact]
+    public async Task File_range_content_streams_exactly_the_requested_bytes_and_reports_progress()
+    {
+        using var temp = new TempDirectory();
+        var bytes = TestLayout.RandomBytes(1_000_000);
+        File.WriteAllBytes(temp.Combine("blob"), bytes);
+        long reported = 0;
+        using var content = new FileRangeContent(temp.Combine("blob"), 100_000, 600_000, sent => reported += sent);
+        using var sink = new MemoryStream();
+
+        await content.CopyToAsync(sink, TestContext.Current.CancellationToken);
+
+        content.Headers.ContentLength.ShouldBe(600_000);
+        sink.ToArray().ShouldBe(bytes[100_000..700_000]);
+        reported.ShouldBe(600_000);
+    }
+}
