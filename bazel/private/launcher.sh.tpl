@@ -54,10 +54,11 @@ _rp_find_runfiles() {
   return 1
 }
 
-if ! _rp_find_runfiles "$0"; then
+_rp_self="$(_rp_absolute "$0")"
+if ! _rp_find_runfiles "$_rp_self"; then
   # Reached through a symlink (e.g. ~/bin/push-app -> bazel-bin/...): look beside the real file.
   _rp_real="$(readlink -f "$0" 2>/dev/null || true)"
-  if [[ -z "$_rp_real" || "$_rp_real" == "$0" ]] || ! _rp_find_runfiles "$_rp_real"; then
+  if [[ -z "$_rp_real" || "$_rp_real" == "$_rp_self" ]] || ! _rp_find_runfiles "$_rp_real"; then
     _rp_fail "cannot find this target's runfiles (looked at \$RUNFILES_DIR, $0.runfiles and \$RUNFILES_MANIFEST_FILE);" \
       "run it with 'bazel run', or from bazel-bin after 'bazel build'"
   fi

@@ -126,9 +126,12 @@ def _repository(ctx):
     if error:
         _fail_for(
             ctx,
-            "repository (the repository prefix %s + '/' + name)" % repr(prefix),
+            "repository",
             repository,
-            error + "; set `repository` explicitly",
+            error + "; it is the repository prefix %s + '/' + the name %s: set `repository` explicitly" % (
+                repr(prefix),
+                repr(ctx.attr.image_name),
+            ),
             REPOSITORY_RULE,
         )
     return repository

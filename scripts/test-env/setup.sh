@@ -11,6 +11,7 @@
 #    docker.io/library/registry:2 (no image can be pulled here), and checks that a container of it answers.
 # See README.md next to this file (also for how to undo it).
 #
+# Usage: setup.sh [--packages-only]   (--packages-only: install the Debian packages and stop)
 # Knobs (environment): TEST_ENV_REBUILD_IMAGE=1 rebuilds the local registry:2 image,
 #                      TEST_ENV_SOCKET_WAIT=SECONDS bounds the wait for the podman service (default 30).
 set -euo pipefail
@@ -92,6 +93,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   hash -r
 else
   log "packages: all present"
+fi
+
+# `--packages-only`: what scripts/demo.sh needs (docker-registry, bazel, skopeo); no container engine set-up.
+if [ "${1:-}" = "--packages-only" ]; then
+  exit 0
 fi
 
 if $real_docker; then
