@@ -71,7 +71,7 @@ def _stamp_arguments(ctx):
         lines.append(_runfile(_rlocation(ctx, status)))
     return lines, [ctx.info_file, ctx.version_file]
 
-def _write_launcher(ctx, pusher, argument_lines):
+def _write_launcher(ctx, pusher, command, example_arguments, argument_lines):
     launcher = ctx.actions.declare_file(ctx.label.name)
     ctx.actions.expand_template(
         template = ctx.file._launcher_template,
@@ -79,6 +79,8 @@ def _write_launcher(ctx, pusher, argument_lines):
         is_executable = True,
         substitutions = {
             "{{ARGUMENTS}}": "\n".join(argument_lines),
+            "{{COMMAND}}": command,
+            "{{EXAMPLE_ARGUMENTS}}": example_arguments,
             "{{MARKER}}": _quote(_rlocation(ctx, pusher.binary)),
             "{{TARGET}}": str(ctx.label),
         },
@@ -178,7 +180,7 @@ fi""")
     lines.extend(stamp_lines)
     runfiles_files.extend(stamp_files)
 
-    launcher = _write_launcher(ctx, pusher, lines)
+    launcher = _write_launcher(ctx, pusher, "push", "--repository 127.0.0.1:5000/app --tag dev --digest-file out.txt", lines)
 
     # The digest of what will be pushed, known at build time. stdout (the digest again) is dropped
     # so that builds stay quiet.
@@ -313,7 +315,7 @@ def _image_push_all_impl(ctx):
     ]
     stamp_lines, stamp_files = _stamp_arguments(ctx)
     lines.extend(stamp_lines)
-    launcher = _write_launcher(ctx, pusher, lines)
+    launcher = _write_launcher(ctx, pusher, "push-all", "--jobs 8 --dry-run", lines)
 
     runfiles = ctx.runfiles(
         files = [launcher, plan] + stamp_files,

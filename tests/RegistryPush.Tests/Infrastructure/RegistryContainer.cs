@@ -49,7 +49,7 @@ public sealed class RegistryContainer : IAsyncDisposable
             .WithCreateParameterModifier(static parameters =>
             {
                 // Keep test traffic on loopback: the default binding is 0.0.0.0.
-                foreach (var bindings in parameters.HostConfig.PortBindings.Values)
+                foreach (var bindings in parameters.HostConfig?.PortBindings?.Values ?? [])
                 {
                     foreach (var binding in bindings)
                     {

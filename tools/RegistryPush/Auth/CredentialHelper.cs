@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
@@ -24,6 +25,10 @@ public sealed class CredentialHelper
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
     private const int MaxOutputBytes = 64 * 1024;
+
+    // Helpers locate their stores through these; in-process runs (tests) have their own values, so pass them on.
+    private static readonly string[] PassedVariables =
+        ["PATH", "HOME", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "PASSWORD_STORE_DIR", "GNUPGHOME", "DBUS_SESSION_BUS_ADDRESS"];
     private readonly Func<string, string?> _environment;
     private readonly TimeSpan _timeout;
     private readonly Redactor _redactor;
@@ -73,15 +78,14 @@ public sealed class CredentialHelper
         CommandResult result;
         try
         {
-            result = await Cli.Wrap(executable)
+            result = await CliWrap.Cli.Wrap(executable)
                 .WithArguments(["get"])
                 .WithStandardInputPipe(PipeSource.FromString(serverUrl))
                 .WithStandardOutputPipe(PipeTarget.Create(stdout.CopyFromAsync))
                 .WithStandardErrorPipe(PipeTarget.Create(stderr.CopyFromAsync))
                 .WithEnvironmentVariables(variables =>
                 {
-                    // Helpers locate their stores through these; in-process runs have their own values.
-                    foreach (var name in new[] { "PATH", "HOME", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME", "XDG_DATA_HOME", "PASSWORD_STORE_DIR", "GNUPGHOME", "DBUS_SESSION_BUS_ADDRESS" })
+                    foreach (var name in PassedVariables)
                     {
                         if (_environment(name) is { } value)
                         {
@@ -158,7 +162,7 @@ public sealed class CredentialHelper
     /// <summary>Collects a stream up to a limit and drains the rest, so a helper flooding its output cannot exhaust memory or block.</summary>
     private sealed class CappedBuffer(int limit)
     {
-        private readonly MemoryStream _buffer = new();
+        private readonly ArrayBufferWriter<byte> _buffer = new();
 
         public bool Truncated { get; private set; }
 
@@ -168,16 +172,16 @@ public sealed class CredentialHelper
             int read;
             while ((read = await source.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
             {
-                var room = limit - (int)_buffer.Length;
+                var room = limit - _buffer.WrittenCount;
                 if (room > 0)
                 {
-                    await _buffer.WriteAsync(chunk.AsMemory(0, Math.Min(room, read)), cancellationToken).ConfigureAwait(false);
+                    _buffer.Write(chunk.AsSpan(0, Math.Min(room, read)));
                 }
 
                 Truncated |= read > room;
             }
         }
 
-        public override string ToString() => Encoding.UTF8.GetString(_buffer.GetBuffer(), 0, (int)_buffer.Length);
+        public override string ToString() => Encoding.UTF8.GetString(_buffer.WrittenSpan);
     }
 }

@@ -1,5 +1,5 @@
 using System.Text;
-using System.Threading;
+using System.Security.Cryptography;
 
 namespace RegistryPush.Auth;
 
@@ -25,16 +25,17 @@ public enum CredentialKind
 /// </summary>
 public sealed class RegistryCredential
 {
-    private static int s_nextId;
-
     private RegistryCredential(CredentialKind kind, string? username, string? secret, string source)
     {
         Kind = kind;
         Username = username;
         Secret = secret;
         Source = source;
-        Id = Interlocked.Increment(ref s_nextId);
+        _fingerprint = new Lazy<string>(() => Convert.ToHexString(
+            SHA256.HashData(Encoding.UTF8.GetBytes($"{kind}\n{username}\n{secret}"))));
     }
+
+    private readonly Lazy<string> _fingerprint;
 
     /// <summary>The kind of secret.</summary>
     public CredentialKind Kind { get; }
@@ -48,8 +49,11 @@ public sealed class RegistryCredential
     /// <summary>The password or token. Internal: only the authentication code may touch it.</summary>
     internal string? Secret { get; }
 
-    /// <summary>Distinguishes credentials in the token cache without putting a secret into a cache key.</summary>
-    internal int Id { get; }
+    /// <summary>
+    /// Identifies the credentials (a hash of kind, user and secret) so that tokens are cached and refresh tokens kept
+    /// per identity, whichever repository's lookup found them, without a secret in a cache key.
+    /// </summary>
+    internal string Fingerprint => _fingerprint.Value;
 
     /// <summary>True when there is no secret to send.</summary>
     public bool IsAnonymous => Kind == CredentialKind.Anonymous;

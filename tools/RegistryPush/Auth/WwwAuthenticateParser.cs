@@ -36,7 +36,12 @@ public static class WwwAuthenticateParser
             if (scheme.Length == 0)
             {
                 // Not a challenge: skip this list element.
-                reader.SkipPast(',');
+                reader.SkipToComma();
+                if (!reader.AtEnd)
+                {
+                    reader.Advance();
+                }
+
                 continue;
             }
 
@@ -60,39 +65,38 @@ public static class WwwAuthenticateParser
 
         while (true)
         {
-            var start = reader.Position;
             reader.SkipListSeparators();
             if (reader.AtEnd)
             {
                 break;
             }
 
+            var nameStart = reader.Position;
             var name = reader.ReadToken();
             reader.SkipWhitespace();
             if (name.Length == 0 || reader.AtEnd || reader.Current != '=')
             {
-                if (name.Length > 0 && start > 0 && parameters.Count + 1 > 0 && reader.HadSeparatorBefore(start))
+                if (name.Length > 0 && reader.CommaBefore(nameStart))
                 {
-                    // "…, Basic realm=x": a token without "=" after a comma begins the next challenge.
-                    reader.Position = start;
+                    // "…, Basic realm=x": after a comma, a token without "=" begins the next challenge.
+                    reader.Position = nameStart;
                     break;
                 }
 
                 // Garbage inside this challenge: skip to the next list element.
-                reader.SkipPast(',');
+                reader.SkipToComma();
                 continue;
             }
 
             reader.Advance(); // '='
             reader.SkipWhitespace();
-            var value = reader.AtEnd ? string.Empty : reader.Current == '"' ? reader.ReadQuotedString() : reader.ReadToken();
+            var value = reader.AtEnd ? string.Empty : reader.Current == '"' ? reader.ReadQuotedString() : reader.ReadBareValue();
             parameters.Add(new KeyValuePair<string, string>(name, value));
             reader.SkipWhitespace();
             if (!reader.AtEnd && reader.Current != ',')
             {
-                // Junk after a value (e.g. a stray quote): drop it up to the next comma.
-                reader.SkipPast(',');
-                reader.Position--;
+                // Junk after a value (e.g. text after a closing quote): drop it up to the next comma.
+                reader.SkipToComma();
             }
         }
 
@@ -129,15 +133,15 @@ public static class WwwAuthenticateParser
             }
         }
 
-        /// <summary>Moves just past the next comma, or to the end.</summary>
-        public void SkipPast(char separator)
+        /// <summary>Moves to the next comma (not past it), or to the end.</summary>
+        public void SkipToComma()
         {
-            var index = _text.IndexOf(separator, Position);
-            Position = index < 0 ? _text.Length : index + 1;
+            var index = _text.IndexOf(',', Position);
+            Position = index < 0 ? _text.Length : index;
         }
 
-        /// <summary>True when a comma lies between the last non-whitespace character before <paramref name="position"/> and it.</summary>
-        public readonly bool HadSeparatorBefore(int position)
+        /// <summary>True when only whitespace separates <paramref name="position"/> from a comma before it.</summary>
+        public readonly bool CommaBefore(int position)
         {
             for (var i = position - 1; i >= 0; i--)
             {
@@ -153,6 +157,21 @@ public static class WwwAuthenticateParser
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// Reads an unquoted value. The grammar says token, but servers send unquoted URLs and the like; taking
+        /// everything up to a comma or whitespace reads those as meant and is the same for real tokens.
+        /// </summary>
+        public string ReadBareValue()
+        {
+            var start = Position;
+            while (!AtEnd && Current is not (',' or ' ' or '\t'))
+            {
+                Position++;
+            }
+
+            return _text[start..Position];
         }
 
         public string ReadToken()

@@ -17,32 +17,54 @@ internal static class CommandLine
     public static readonly Option<bool> Chunked = new("--chunked") { Description = "Upload blobs in PATCH chunks instead of one PUT each." };
     public static readonly Option<long> ChunkSize = new("--chunk-size") { Description = "Largest chunk in bytes for chunked uploads (GHCR refuses more than 4 MiB).", DefaultValueFactory = static _ => Registry.UploadOptions.DefaultMaxChunkBytes };
 
+    public static readonly Option<int> Retries = new("--retries") { Description = "Retries of a failed request or blob upload (408, 429, 5xx, resets, stalls), with exponential backoff (0 to 20).", DefaultValueFactory = static _ => Registry.Resilience.RetrySettings.DefaultMaxRetries };
+    public static readonly Option<int> Timeout = new("--timeout") { Description = "Seconds a request may make no progress before it is abandoned and retried; not a limit on a long upload that keeps moving.", DefaultValueFactory = static _ => Registry.Resilience.RetrySettings.DefaultStallTimeoutSeconds };
+    public static readonly Option<bool> Verify = new("--verify") { Description = "Hash every blob file before sending it, and confirm each uploaded blob with a HEAD before any tag moves." };
+
     public static readonly Argument<string> Layout = new("LAYOUT") { Description = "An OCI image layout directory (oci-layout, index.json, blobs/)." };
     public static readonly Argument<string?> Repository = new("REPOSITORY") { Description = "HOST[:PORT]/PATH, e.g. ghcr.io/owner/app.", Arity = ArgumentArity.ZeroOrOne };
     public static readonly Option<string?> RepositoryOption = new("--repository") { Description = "The repository; overrides the REPOSITORY argument (for launchers that append arguments)." };
     public static readonly Option<string[]> Tags = new("--tag", "-t") { Description = "A tag to point at the pushed image. Repeatable. May hold {KEY} stamp placeholders." };
     public static readonly Option<string[]> TagFiles = new("--tag-file") { Description = "A file with one tag per line. Repeatable." };
     public static readonly Argument<string> Plan = new("PLAN") { Description = "A JSON plan: {\"images\":[{\"layout\":…,\"repository\":…,\"tags\":[…]}]}." };
+    public static readonly Option<string?> Username = new("--username", "-u") { Description = "The registry user; the password or token is read from standard input (--password-stdin). See docs/authentication.md." };
+    public static readonly Option<bool> PasswordStdin = new("--password-stdin") { Description = "Read the password or token for --username from standard input." };
+    public static readonly Argument<string> AuthRepository = new("REPOSITORY") { Description = "HOST[:PORT]/PATH to check, e.g. ghcr.io/owner/app." };
 
     public static RootCommand Build(RunContext context)
     {
         var push = new Command("push", "Push an OCI image layout to a repository; tags move last.")
         {
-            Layout, Repository, RepositoryOption, Tags, TagFiles, StampInfo, Ref, DigestFile, Jobs, Insecure, Json, DryRun, Chunked, ChunkSize, Verbose, Quiet,
+            Layout, Repository, RepositoryOption, Tags, TagFiles, StampInfo, Ref, DigestFile, Jobs, Insecure, Json, DryRun, Chunked, ChunkSize, Retries, Timeout, Verify, Verbose, Quiet, Username, PasswordStdin,
         };
-        push.SetAction((result, token) => new PushCommand(context, result).RunSingleAsync(token));
+        push.SetAction(async (result, token) =>
+        {
+            using var command = new PushCommand(context, result);
+            return await command.RunSingleAsync(token).ConfigureAwait(false);
+        });
 
         var pushAll = new Command("push-all", "Push several images in one run: shared connections and concurrency, each blob sent once per registry.")
         {
-            Plan, StampInfo, Jobs, Insecure, Json, DryRun, Chunked, ChunkSize, Verbose, Quiet,
+            Plan, StampInfo, Jobs, Insecure, Json, DryRun, Chunked, ChunkSize, Retries, Timeout, Verify, Verbose, Quiet, Username, PasswordStdin,
         };
-        pushAll.SetAction((result, token) => new PushCommand(context, result).RunPlanAsync(token));
+        pushAll.SetAction(async (result, token) =>
+        {
+            using var command = new PushCommand(context, result);
+            return await command.RunPlanAsync(token).ConfigureAwait(false);
+        });
 
         var digest = new Command("digest", "Print the digest the image would have in a registry (computed from the layout, offline).")
         {
             Layout, Ref, DigestFile,
         };
         digest.SetAction(result => DigestCommand.Run(context, result));
+
+        var authCheck = new Command("check", "Show which credential source answers for a repository and whether the registry grants push (nothing is written).")
+        {
+            AuthRepository, Username, PasswordStdin, Insecure, Verbose,
+        };
+        authCheck.SetAction((result, token) => new Auth.AuthCheckCommand(context, result).RunAsync(token));
+        var auth = new Command("auth", "Authentication: check credentials and permissions.") { authCheck };
 
         var version = new Command("version", "Print the version.");
         version.SetAction(_ =>
@@ -53,7 +75,29 @@ internal static class CommandLine
 
         return new RootCommand("registry-push: push OCI image layouts to container registries (ghcr.io, Docker Hub, any OCI registry).")
         {
-            push, pushAll, digest, version,
+            push, pushAll, digest, auth, version,
         };
     }
+
+    /// <summary>The retry and stall-timeout settings of <c>--retries</c> and <c>--timeout</c>, validated.</summary>
+    public static Registry.Resilience.RetrySettings RetrySettings(ParseResult result)
+    {
+        var retries = result.GetValue(Retries);
+        if (retries is < 0 or > Registry.Resilience.RetrySettings.MaxMaxRetries)
+        {
+            throw new UsageException($"--retries {retries} is out of range (0 to {Registry.Resilience.RetrySettings.MaxMaxRetries})");
+        }
+
+        var timeout = result.GetValue(Timeout);
+        if (timeout is < 1 or > 3600)
+        {
+            throw new UsageException($"--timeout {timeout} is out of range (1 to 3600 seconds)");
+        }
+
+        return new Registry.Resilience.RetrySettings { MaxRetries = retries, StallTimeout = TimeSpan.FromSeconds(timeout) };
+    }
+
+    /// <summary>How blobs travel: <c>--chunked</c>, <c>--chunk-size</c> (already validated), <c>--retries</c>, <c>--timeout</c>, <c>--verify</c>.</summary>
+    public static Registry.UploadOptions UploadOptions(ParseResult result, long chunkSize) =>
+        new(chunkSize, result.GetValue(Chunked)) { Retry = RetrySettings(result), Verify = result.GetValue(Verify) };
 }

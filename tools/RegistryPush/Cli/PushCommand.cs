@@ -9,9 +9,16 @@ using RegistryPush.Registry;
 namespace RegistryPush.Cli;
 
 /// <summary><c>push</c> and <c>push-all</c>: validate everything offline first, then push, then report.</summary>
-internal sealed class PushCommand(RunContext context, ParseResult result)
+internal sealed class PushCommand(RunContext context, ParseResult result) : IDisposable
 {
-    private readonly ConsoleReporter _reporter = new(context.Error, result.GetValue(CommandLine.Verbose), result.GetValue(CommandLine.Quiet));
+    private readonly ConsoleReporter _reporter = new(
+        context.Error,
+        result.GetValue(CommandLine.Verbose),
+        result.GetValue(CommandLine.Quiet),
+        ConsoleReporter.ChooseMode(context.ErrorIsTerminal, context.GetEnvironmentVariable));
+
+    /// <summary>Stops live progress and clears its lines.</summary>
+    public void Dispose() => _reporter.Dispose();
 
     public Task<int> RunSingleAsync(CancellationToken cancellationToken)
     {
@@ -60,10 +67,10 @@ internal sealed class PushCommand(RunContext context, ParseResult result)
 
         var dryRun = result.GetValue(CommandLine.DryRun);
         var insecure = result.GetValue(CommandLine.Insecure);
-        var options = new PushOptions(jobs, dryRun, new UploadOptions(chunkSize, result.GetValue(CommandLine.Chunked)));
+        var options = new PushOptions(jobs, dryRun, CommandLine.UploadOptions(result, chunkSize));
 
         var started = Stopwatch.GetTimestamp();
-        using var connector = new RegistryConnector(BuildPipeline(insecure), insecure, _reporter);
+        using var connector = new RegistryConnector(BuildPipeline(insecure, requests), insecure, _reporter);
         var results = await new PushSession(connector, options, _reporter).PushAsync(requests, cancellationToken).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started);
 
@@ -80,6 +87,8 @@ internal sealed class PushCommand(RunContext context, ParseResult result)
             AtomicFile.WriteAllText(context.ResolvePath(digestFile), results[0].Digest.ToString());
         }
 
+        new GitHubActions(context.GetEnvironmentVariable).Publish(results, dryRun);
+
         if (result.GetValue(CommandLine.Json))
         {
             context.Out.WriteLine(JsonSerializer.Serialize(PushReport.From(results, dryRun, elapsed), CliJsonContext.Default.PushReportJson));
@@ -95,11 +104,19 @@ internal sealed class PushCommand(RunContext context, ParseResult result)
         return ExitCodes.Success;
     }
 
-    private HttpMessageHandler BuildPipeline(bool insecure)
+    private HttpMessageHandler BuildPipeline(bool insecure, IReadOnlyList<PushRequest> requests)
     {
-        var transport = context.TransportFactory?.Invoke(insecure) ?? HttpPipeline.CreateTransport(insecure);
+        var transport = Registry.Resilience.ResilienceHandler.Over(context.TransportFactory?.Invoke(insecure) ?? HttpPipeline.CreateTransport(insecure), CommandLine.RetrySettings(result), _reporter.Warning);
+
+        // Authentication sits above tracing, so -v shows every request it makes (token fetches, retries).
+        var authentication = Auth.AuthSetup.CreateHandler(
+            context,
+            result.GetValue(CommandLine.Username),
+            result.GetValue(CommandLine.PasswordStdin),
+            requests.Select(static request => request.Repository.Registry).Distinct(StringComparer.Ordinal).ToList(),
+            _reporter.Verbose);
         return result.GetValue(CommandLine.Verbose)
-            ? HttpPipeline.Chain(transport, new TraceHandler(_reporter.Verbose))
-            : transport;
+            ? HttpPipeline.Chain(transport, authentication, new TraceHandler(_reporter.Verbose))
+            : HttpPipeline.Chain(transport, authentication);
     }
 }

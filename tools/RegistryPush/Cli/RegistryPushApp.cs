@@ -32,6 +32,11 @@ public static class RegistryPushApp
         catch (RegistryPushException exception)
         {
             context.Error.WriteLine($"registry-push: error: {exception.Message}");
+            if (new Output.GitHubActions(context.GetEnvironmentVariable).IsActive)
+            {
+                context.Error.WriteLine(Output.GitHubActions.ErrorAnnotation(exception.Message));
+            }
+
             return exception.ExitCode;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

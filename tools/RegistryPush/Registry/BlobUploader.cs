@@ -1,6 +1,8 @@
-using System.Net;
+using System.Globalization;
+using Polly;
 using RegistryPush.Oci;
 using RegistryPush.References;
+using RegistryPush.Registry.Resilience;
 
 namespace RegistryPush.Registry;
 
@@ -11,14 +13,51 @@ public sealed record UploadOptions(long MaxChunkBytes = UploadOptions.DefaultMax
 {
     /// <summary>4 MiB.</summary>
     public const long DefaultMaxChunkBytes = 4 * 1024 * 1024;
+
+    /// <summary>The smallest chunk ever sent (except a blob's last): halving a refused chunk stops here.</summary>
+    public const long SmallestChunkBytes = 64 * 1024;
+
+    /// <summary>How often a failed upload session or chunk is tried again, and how long to wait in between.</summary>
+    public RetrySettings Retry { get; init; } = RetrySettings.Default;
+
+    /// <summary>
+    /// <c>--verify</c>: hash each blob's file before sending it (a corrupt file fails before a byte leaves), and
+    /// confirm with a <c>HEAD</c> after each upload or mount that the registry serves the blob at its size.
+    /// </summary>
+    public bool Verify { get; init; }
 }
 
 /// <summary>
 /// Gets one blob into one repository with the fewest bytes: skip when present, mount when a sibling repository has
-/// it, otherwise stream it from its file.
+/// it, otherwise stream it from its file. A failed upload is retried where it failed: a broken chunk is resumed from
+/// what the session holds (<c>GET</c> on the upload URL → <c>Range</c>); a broken monolithic upload, a lost session
+/// or a failed close starts a new session, after checking that the blob did not arrive after all.
 /// </summary>
-public sealed class BlobUploader(UploadOptions options, IPushObserver observer)
+public sealed class BlobUploader
 {
+    private readonly UploadOptions _options;
+    private readonly IPushObserver _observer;
+    private readonly ResiliencePipeline _sessions;
+    private readonly ResiliencePipeline _chunks;
+    private static readonly ResiliencePropertyKey<string> BlobKey = new("registry-push.blob");
+
+    /// <summary>Creates the uploader.</summary>
+    /// <param name="options">Chunking, retries and verification.</param>
+    /// <param name="observer">Progress, warnings and retry notices.</param>
+    public BlobUploader(UploadOptions options, IPushObserver observer)
+    {
+        _options = options;
+        _observer = observer;
+        _sessions = RetryPipelines.ForOperations(
+            options.Retry,
+            static exception => exception is UploadInterruptedException or UploadSessionLostException,
+            args => Notice(args.Context, args.Outcome.Exception, "upload", args.AttemptNumber, args.RetryDelay));
+        _chunks = RetryPipelines.ForOperations(
+            options.Retry,
+            static exception => exception is UploadInterruptedException,
+            args => Notice(args.Context, args.Outcome.Exception, "chunk", args.AttemptNumber, args.RetryDelay));
+    }
+
     /// <summary>Ensures <paramref name="blob"/> is in <paramref name="client"/>'s repository.</summary>
     /// <param name="client">The target repository.</param>
     /// <param name="blob">The blob and its file.</param>
@@ -29,14 +68,25 @@ public sealed class BlobUploader(UploadOptions options, IPushObserver observer)
     {
         var descriptor = blob.Descriptor;
         var repository = client.Repository;
-        if (await client.BlobExistsAsync(descriptor.Digest, cancellationToken).ConfigureAwait(false))
+        var probe = await client.FindBlobAsync(descriptor.Digest, cancellationToken).ConfigureAwait(false);
+        if (probe.Presence == BlobPresence.Present)
         {
             return new BlobOutcome(repository, descriptor.Digest, descriptor.Size, BlobAction.Exists, 0);
+        }
+
+        if (probe.Presence == BlobPresence.Forbidden)
+        {
+            _observer.Verbose($"HEAD blob {descriptor.Digest.Abbreviated} in {repository} answered 403; treating it as missing (Artifactory's answer for an absent blob); the upload will show a real denial");
         }
 
         if (dryRun)
         {
             return new BlobOutcome(repository, descriptor.Digest, descriptor.Size, BlobAction.WouldUpload, 0);
+        }
+
+        if (_options.Verify)
+        {
+            await VerifyFileAsync(blob, cancellationToken).ConfigureAwait(false);
         }
 
         UploadSession? session = null;
@@ -45,54 +95,284 @@ public sealed class BlobUploader(UploadOptions options, IPushObserver observer)
             session = await client.TryMountAsync(descriptor.Digest, mountFrom, cancellationToken).ConfigureAwait(false);
             if (session is null)
             {
+                await ConfirmAsync(client, blob, cancellationToken).ConfigureAwait(false);
                 return new BlobOutcome(repository, descriptor.Digest, descriptor.Size, BlobAction.Mounted, 0);
             }
         }
 
-        observer.BlobStarted(repository, descriptor);
-        long sent = 0;
-        void OnBytesSent(long bytes)
+        _observer.BlobStarted(repository, descriptor);
+        var upload = new Upload(client, blob, session, _options.ForceChunked, RegistryQuirks.For(repository.Registry), _observer);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(BlobKey, $"blob {descriptor.Digest.Abbreviated} to {repository}");
+        try
         {
-            Interlocked.Add(ref sent, bytes);
-            observer.BlobProgress(repository, descriptor, bytes);
+            await _sessions.ExecuteAsync(static (context, state) => new ValueTask(state.self.AttemptAsync(state.upload, context)), context, (self: this, upload)).ConfigureAwait(false);
+        }
+        catch (UploadInterruptedException exception)
+        {
+            // Out of retries: the registry's or network's own error, naming the blob, is what the user needs.
+            throw exception.Failure;
+        }
+        catch (UploadSessionLostException exception)
+        {
+            throw new RegistryException($"upload blob {descriptor.Digest} to {repository}: {exception.Message}");
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
 
-        session ??= await client.StartUploadAsync(cancellationToken).ConfigureAwait(false);
-        if (options.ForceChunked || session.MinimumChunkBytes is not null)
+        await ConfirmAsync(client, blob, cancellationToken).ConfigureAwait(false);
+        return new BlobOutcome(repository, descriptor.Digest, descriptor.Size, BlobAction.Uploaded, upload.BytesSent);
+    }
+
+    /// <summary>One attempt of the blob's upload session: a fresh session unless it is the first attempt.</summary>
+    private async Task AttemptAsync(Upload upload, ResilienceContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        var client = upload.Client;
+        var blob = upload.Blob;
+        if (upload.Attempts++ > 0)
         {
-            await UploadChunkedAsync(client, session, blob, OnBytesSent, cancellationToken).ConfigureAwait(false);
+            // The last attempt may have stored the blob and lost only the answer: then there is nothing to resend.
+            if ((await client.FindBlobAsync(blob.Descriptor.Digest, cancellationToken).ConfigureAwait(false)).Presence == BlobPresence.Present)
+            {
+                upload.RewindProgress(blob.Descriptor.Size);
+                return;
+            }
+
+            upload.RewindProgress(0);
         }
-        else
+
+        var session = upload.TakeFirstSession() ?? await client.StartUploadAsync(cancellationToken).ConfigureAwait(false);
+        if (upload.Chunked || ShouldChunk(upload, session))
+        {
+            await UploadChunkedAsync(upload, session, context).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await client.PutBlobAsync(session, blob, upload.OnBytesSent, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RegistryException exception) when (UploadFailures.IsTooLarge(exception))
+        {
+            // Some registries cap one request's body (GHCR at 4 MiB, answering 416); chunks get through where one PUT cannot.
+            _observer.Verbose($"{blob.Descriptor.Digest.Abbreviated}: monolithic upload refused as too large ({(int)exception.StatusCode!}); uploading in chunks");
+            upload.Chunked = true;
+            upload.RewindProgress(0);
+            var fresh = await client.StartUploadAsync(cancellationToken).ConfigureAwait(false);
+            await UploadChunkedAsync(upload, fresh, context).ConfigureAwait(false);
+        }
+        catch (RegistryException exception) when (UploadFailures.IsTransient(exception))
+        {
+            throw new UploadInterruptedException(exception);
+        }
+    }
+
+    private static bool ShouldChunk(Upload upload, UploadSession session) =>
+        session.MinimumChunkBytes is not null
+        || upload.Quirks.MaxRequestBodyBytes is { } ceiling && upload.Blob.Descriptor.Size > ceiling;
+
+    /// <summary>
+    /// Sends the blob in chunks through <paramref name="session"/>. A failed chunk is retried (with backoff) after
+    /// asking the session what it holds, from that offset; a chunk refused as too large is halved. A session the
+    /// registry has forgotten ends this attempt (<see cref="UploadSessionLostException"/>) so that a new one starts.
+    /// </summary>
+    private async Task UploadChunkedAsync(Upload upload, UploadSession session, ResilienceContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        var client = upload.Client;
+        var blob = upload.Blob;
+        var digest = blob.Descriptor.Digest;
+        var size = blob.Descriptor.Size;
+        var minimum = Math.Max(session.MinimumChunkBytes ?? 0, upload.Quirks.MinChunkBytes ?? 0);
+        var chunk = Math.Max(Math.Min(_options.MaxChunkBytes, upload.Quirks.MaxRequestBodyBytes ?? long.MaxValue), minimum);
+        long offset = 0;
+        var resync = false;
+        long? refusedAt = null;
+
+        while (offset < size)
         {
             try
             {
-                await client.PutBlobAsync(session, blob, OnBytesSent, cancellationToken).ConfigureAwait(false);
+                await _chunks.ExecuteAsync(
+                    async token =>
+                    {
+                        if (resync)
+                        {
+                            var status = await client.GetUploadStatusAsync(session, digest, token).ConfigureAwait(false)
+                                ?? throw new UploadSessionLostException("the registry no longer knows the upload session");
+                            if (status.Committed is not { } committed || committed > size)
+                            {
+                                throw new UploadSessionLostException("the registry's upload session reports an unusable Range");
+                            }
+
+                            session = status.Session;
+                            if (refusedAt == committed)
+                            {
+                                // The chunk was refused, not broken: too large for this registry. Halve it.
+                                if (chunk / 2 < Math.Max(minimum, UploadOptions.SmallestChunkBytes))
+                                {
+                                    throw new UploadSessionLostException($"the registry refuses chunks of {chunk} bytes at offset {committed}");
+                                }
+
+                                chunk /= 2;
+                                _observer.Verbose($"{digest.Abbreviated}: chunk refused; continuing with {chunk}-byte chunks");
+                            }
+
+                            offset = committed;
+                            refusedAt = null;
+                            resync = false;
+                            upload.RewindProgress(offset);
+                            if (offset >= size)
+                            {
+                                return;
+                            }
+                        }
+
+                        var length = Math.Min(chunk, size - offset);
+                        try
+                        {
+                            var accepted = await client.PatchChunkAsync(session, blob, offset, length, upload.OnBytesSent, token).ConfigureAwait(false);
+                            session = accepted.Session;
+                            var end = accepted.Committed ?? offset + length;
+                            if (end > offset + length || end < offset)
+                            {
+                                throw new UploadSessionLostException($"the registry reports holding {end} bytes after a chunk ending at {offset + length}");
+                            }
+
+                            // A registry may keep less than it was sent (a short write): continue from what it holds.
+                            offset = end;
+                            upload.RewindProgress(offset);
+                        }
+                        catch (RegistryException exception) when (UploadFailures.IsTransient(exception) || UploadFailures.IsTooLarge(exception))
+                        {
+                            resync = true;
+                            refusedAt = UploadFailures.IsTooLarge(exception) ? offset : null;
+                            throw new UploadInterruptedException(exception);
+                        }
+                        catch (RegistryException exception) when (exception.StatusCode == System.Net.HttpStatusCode.NotFound)
+                        {
+                            throw new UploadSessionLostException("the registry no longer knows the upload session");
+                        }
+                    },
+                    cancellationToken).ConfigureAwait(false);
             }
-            catch (RegistryException exception) when (IsTooLarge(exception))
+            catch (UploadInterruptedException exception)
             {
-                // Some registries cap one request's body; chunks get through where one large PUT cannot.
-                observer.Verbose($"{descriptor.Digest.Abbreviated}: monolithic upload refused as too large; retrying in chunks");
-                var fresh = await client.StartUploadAsync(cancellationToken).ConfigureAwait(false);
-                await UploadChunkedAsync(client, fresh, blob, OnBytesSent, cancellationToken).ConfigureAwait(false);
+                // This chunk used up its retries; another session would meet the same fault.
+                throw exception.Failure;
             }
         }
 
-        return new BlobOutcome(repository, descriptor.Digest, descriptor.Size, BlobAction.Uploaded, Interlocked.Read(ref sent));
+        try
+        {
+            await client.CompleteChunkedUploadAsync(session, blob, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RegistryException exception) when (UploadFailures.IsTransient(exception))
+        {
+            throw new UploadInterruptedException(exception);
+        }
     }
 
-    private async Task UploadChunkedAsync(RegistryClient client, UploadSession session, BlobFile blob, Action<long> onBytesSent, CancellationToken cancellationToken)
+    /// <summary><c>--verify</c>: the file must hash to its digest before any of it is sent.</summary>
+    private static async Task VerifyFileAsync(BlobFile blob, CancellationToken cancellationToken)
     {
-        var size = blob.Descriptor.Size;
-        var chunk = Math.Max(options.MaxChunkBytes, session.MinimumChunkBytes ?? 0);
-        for (long offset = 0; offset < size; offset += chunk)
+        Digest actual;
+        try
         {
-            var length = Math.Min(chunk, size - offset);
-            session = await client.PatchChunkAsync(session, blob, offset, length, onBytesSent, cancellationToken).ConfigureAwait(false);
+            await using var stream = new FileStream(blob.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            actual = await blob.Descriptor.Digest.ComputeSameAlgorithmAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new LayoutException($"cannot read blob {blob.Descriptor.Digest}: {blob.Path}: {exception.Message}", exception);
         }
 
-        await client.CompleteChunkedUploadAsync(session, blob, cancellationToken).ConfigureAwait(false);
+        if (actual != blob.Descriptor.Digest)
+        {
+            throw new LayoutException($"blob {blob.Descriptor.Digest} does not match its digest (corrupt file; it hashes to {actual}): {blob.Path}");
+        }
     }
 
-    private static bool IsTooLarge(RegistryException exception) =>
-        exception.StatusCode == HttpStatusCode.RequestEntityTooLarge;
+    /// <summary><c>--verify</c>: the registry must now serve the blob, at its size.</summary>
+    private async Task ConfirmAsync(RegistryClient client, BlobFile blob, CancellationToken cancellationToken)
+    {
+        if (!_options.Verify)
+        {
+            return;
+        }
+
+        var digest = blob.Descriptor.Digest;
+        var probe = await client.FindBlobAsync(digest, cancellationToken).ConfigureAwait(false);
+        switch (probe)
+        {
+            case { Presence: BlobPresence.Present, Size: null }:
+                return;
+            case { Presence: BlobPresence.Present, Size: { } size } when size == blob.Descriptor.Size:
+                return;
+            case { Presence: BlobPresence.Present, Size: { } size }:
+                throw new RegistryException($"verify: {client.Repository} serves blob {digest} as {size} bytes; the layout's is {blob.Descriptor.Size}");
+            case { Presence: BlobPresence.Forbidden }:
+                _observer.Warning($"verify: cannot confirm blob {digest.Abbreviated} in {client.Repository}: HEAD answered 403");
+                return;
+            default:
+                throw new RegistryException($"verify: {client.Repository} does not serve blob {digest} after its upload was accepted");
+        }
+    }
+
+    private ValueTask Notice(ResilienceContext context, Exception? exception, string what, int attempt, TimeSpan delay)
+    {
+        var blob = context.Properties.GetValue(BlobKey, "blob");
+        var reason = exception switch
+        {
+            UploadInterruptedException interrupted => interrupted.Failure.Message,
+            null => "failed",
+            _ => exception.Message,
+        };
+        _observer.Warning(string.Create(CultureInfo.InvariantCulture,
+            $"{what} of {blob} failed ({reason}); {(what == "chunk" ? "resuming from what the registry holds" : "starting a new upload session")}, retry {attempt + 1} of {_options.Retry.MaxRetries} in {delay.TotalSeconds:0.0} s"));
+        return default;
+    }
+
+    /// <summary>The state of one blob's upload across its attempts.</summary>
+    private sealed class Upload(RegistryClient client, BlobFile blob, UploadSession? firstSession, bool chunked, RegistryQuirks quirks, IPushObserver observer)
+    {
+        private UploadSession? _firstSession = firstSession;
+        private long _sent;
+        private long _shown;
+
+        public RegistryClient Client { get; } = client;
+
+        public BlobFile Blob { get; } = blob;
+
+        public RegistryQuirks Quirks { get; } = quirks;
+
+        public bool Chunked { get; set; } = chunked;
+
+        public int Attempts { get; set; }
+
+        /// <summary>Every byte that went out, resends included.</summary>
+        public long BytesSent => Interlocked.Read(ref _sent);
+
+        public UploadSession? TakeFirstSession() => Interlocked.Exchange(ref _firstSession, null);
+
+        public void OnBytesSent(long bytes)
+        {
+            Interlocked.Add(ref _sent, bytes);
+            Interlocked.Add(ref _shown, bytes);
+            observer.BlobProgress(Client.Repository, Blob.Descriptor, bytes);
+        }
+
+        /// <summary>Makes the progress shown match what the registry holds after a resume or restart.</summary>
+        public void RewindProgress(long held)
+        {
+            var shown = Interlocked.Exchange(ref _shown, held);
+            if (shown != held)
+            {
+                observer.BlobProgress(Client.Repository, Blob.Descriptor, held - shown);
+            }
+        }
+    }
 }

@@ -7,6 +7,8 @@ namespace RegistryPush.Registry;
 /// <summary>
 /// HTTP content that streams a byte range of a file with a known Content-Length, so a blob of any size is sent
 /// without ever being held in memory. It can be sent again (each send reopens the range), which retries need.
+/// A file that turns out shorter than the range fails with a <see cref="LayoutException"/> naming it, never with an
+/// I/O error that would pass for a network fault and be retried.
 /// </summary>
 public sealed class FileRangeContent : HttpContent
 {
@@ -50,7 +52,8 @@ public sealed class FileRangeContent : HttpContent
                 var read = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, wanted), position, cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    throw new IOException($"{_path} ended {remaining} bytes early (was it changed during the push?)");
+                    // Not an IOException: a network retry cannot fix a file that shrank under us.
+                    throw new LayoutException($"{_path} ended {remaining} bytes early: it changed during the push");
                 }
 
                 await stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);

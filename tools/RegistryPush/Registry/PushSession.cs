@@ -17,6 +17,19 @@ public sealed record PushOptions(int Jobs = PushOptions.DefaultJobs, bool DryRun
 {
     /// <summary>Parallel blob uploads by default.</summary>
     public const int DefaultJobs = 4;
+
+    /// <summary>Small requests in flight at once by default.</summary>
+    public const int DefaultRequestJobs = 16;
+
+    /// <summary>Blobs up to this size (configs, small layers) travel as small requests, not in an upload slot.</summary>
+    public const long SmallBlobBytes = 1024 * 1024;
+
+    /// <summary>
+    /// How many small requests (manifest and blob existence checks, mounts, blobs up to <see cref="SmallBlobBytes"/>,
+    /// manifests, tags) are in flight at once, besides the <see cref="Jobs"/> large uploads. Each costs the registry
+    /// little and the push a round trip, so against a distant registry their count, not bandwidth, sets the time.
+    /// </summary>
+    public int RequestJobs { get; init; } = DefaultRequestJobs;
 }
 
 /// <summary>What one image's push did.</summary>
@@ -41,6 +54,8 @@ public sealed record ImagePushResult(PushRequest Request, IReadOnlyList<BlobOutc
 public sealed class PushSession(RegistryConnector connector, PushOptions options, IPushObserver observer)
 {
     private readonly BlobUploader _uploader = new(options.Upload ?? new UploadOptions(), observer);
+    private readonly int _uploadJobs = Math.Max(1, options.Jobs);
+    private readonly int _requestJobs = Math.Max(1, options.RequestJobs);
 
     /// <summary>Pushes every request; fails as a whole before any tag moves if any blob or manifest fails.</summary>
     public async Task<IReadOnlyList<ImagePushResult>> PushAsync(IReadOnlyList<PushRequest> requests, CancellationToken cancellationToken)
@@ -52,8 +67,10 @@ public sealed class PushSession(RegistryConnector connector, PushOptions options
 
         // An image the registry already holds under its digest has all its blobs and children (registries verify
         // that on manifest upload): only its tags remain to be written.
+        // Without explicit options Parallel.ForAsync runs ProcessorCount iterations at once: on a 2-core CI runner,
+        // twenty images' checks would take ten sequential round trips. These are small requests; bound them as such.
         var present = new bool[requests.Count];
-        await Parallel.ForAsync(0, requests.Count, cancellationToken, async (i, token) =>
+        await Parallel.ForAsync(0, requests.Count, RequestLane(cancellationToken), async (i, token) =>
         {
             var request = requests[i];
             present[i] = await connector.ClientFor(request.Repository)
@@ -64,7 +81,7 @@ public sealed class PushSession(RegistryConnector connector, PushOptions options
         var outcomes = await PushBlobsAsync(pending, cancellationToken).ConfigureAwait(false);
 
         var results = new ImagePushResult[requests.Count];
-        await Parallel.ForAsync(0, requests.Count, cancellationToken, async (i, token) =>
+        await Parallel.ForAsync(0, requests.Count, RequestLane(cancellationToken), async (i, token) =>
         {
             var request = requests[i];
             var blobs = present[i]
@@ -82,23 +99,73 @@ public sealed class PushSession(RegistryConnector connector, PushOptions options
         var work = requests
             .SelectMany(request => request.Image.Blobs.Select(blob => (request.Repository, Blob: blob)))
             .GroupBy(static item => (item.Repository.Registry, item.Blob.Descriptor.Digest))
-            .Select(static group => (Blob: group.First().Blob, Repositories: group.Select(static item => item.Repository).DistinctBy(static r => r.Path).ToList()))
+            .Select(static group => new BlobWork(group.First().Blob, group.Select(static item => item.Repository).DistinctBy(static r => r.Path).ToList()))
             .OrderByDescending(static item => item.Blob.Descriptor.Size)
             .ToList();
 
         var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<(string, Digest), BlobOutcome>();
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Jobs), CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(work, parallel, async (item, token) =>
+
+        // Two lanes. Large blobs share the --jobs upload slots, largest first (the longest upload starts first, so
+        // the last slot to finish finishes soonest). Small blobs are round trips rather than bandwidth: waiting for
+        // a large upload's slot would put a config's three requests after gigabytes; they get their own lane.
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task[] lanes =
+        [
+            RunLaneAsync(work.Where(static item => item.Blob.Descriptor.Size > PushOptions.SmallBlobBytes), _uploadJobs),
+            RunLaneAsync(work.Where(static item => item.Blob.Descriptor.Size <= PushOptions.SmallBlobBytes), _requestJobs),
+        ];
+        try
+        {
+            await Task.WhenAll(lanes).ConfigureAwait(false);
+        }
+        catch when (!cancellationToken.IsCancellationRequested)
+        {
+            // Surface the failure that stopped the push, not the cancellation it caused in the other lane.
+            var cause = lanes.Where(static lane => lane.IsFaulted)
+                .SelectMany(static lane => lane.Exception!.InnerExceptions)
+                .FirstOrDefault(static exception => exception is not OperationCanceledException);
+            if (cause is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
+            }
+
+            throw;
+        }
+
+        return new Dictionary<(string, Digest), BlobOutcome>(outcomes);
+
+        async Task RunLaneAsync(IEnumerable<BlobWork> items, int jobs)
+        {
+            try
+            {
+                var parallel = new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = failed.Token };
+                await Parallel.ForEachAsync(items, parallel, PushBlobAsync).ConfigureAwait(false);
+            }
+            catch
+            {
+                await failed.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        async ValueTask PushBlobAsync(BlobWork item, CancellationToken token)
         {
             var first = item.Repositories[0];
             var firstOutcome = await _uploader.EnsureAsync(connector.ClientFor(first), item.Blob, mountFrom: null, options.DryRun, token).ConfigureAwait(false);
             Record(firstOutcome);
+            if (item.Repositories.Count == 1)
+            {
+                return;
+            }
+
+            // A blob shared by many repositories (a base layer under twenty images) fans out into as many mounts:
+            // small requests, bounded like the others rather than all at once.
             var mountSource = firstOutcome.Action == BlobAction.WouldUpload ? null : first;
-            await Task.WhenAll(item.Repositories.Skip(1).Select(async repository =>
-                Record(await _uploader.EnsureAsync(connector.ClientFor(repository), item.Blob, mountSource, options.DryRun, token).ConfigureAwait(false))))
+            var mounts = new ParallelOptions { MaxDegreeOfParallelism = _requestJobs, CancellationToken = token };
+            await Parallel.ForEachAsync(item.Repositories.Skip(1), mounts, async (repository, mountToken) =>
+                Record(await _uploader.EnsureAsync(connector.ClientFor(repository), item.Blob, mountSource, options.DryRun, mountToken).ConfigureAwait(false)))
                 .ConfigureAwait(false);
-        }).ConfigureAwait(false);
-        return new Dictionary<(string, Digest), BlobOutcome>(outcomes);
+        }
 
         void Record(BlobOutcome outcome)
         {
@@ -125,12 +192,19 @@ public sealed class PushSession(RegistryConnector connector, PushOptions options
             }
         }
 
-        foreach (var tag in request.Tags)
+        // Tags are independent of each other once the image is whole: one round trip for all of them.
+        await Task.WhenAll(request.Tags.Select(async tag =>
         {
             await client.PutManifestAsync(root, tag, cancellationToken).ConfigureAwait(false);
             observer.TagPushed(request.Repository, tag, root.Descriptor.Digest);
-        }
+        })).ConfigureAwait(false);
 
         return request.Tags;
     }
+
+    private ParallelOptions RequestLane(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = _requestJobs, CancellationToken = cancellationToken };
+
+    /// <summary>One blob to get into one registry: uploaded to the first repository, mounted into the others.</summary>
+    private sealed record BlobWork(BlobFile Blob, List<RepositoryReference> Repositories);
 }

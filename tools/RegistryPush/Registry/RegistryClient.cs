@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using RegistryPush.Oci;
 using RegistryPush.References;
+using RegistryPush.Registry.Resilience;
 
 namespace RegistryPush.Registry;
 
@@ -45,14 +46,23 @@ public sealed class RegistryClient
     }
 
     /// <summary>True when the repository already holds the blob (<c>HEAD /v2/NAME/blobs/DIGEST</c>).</summary>
-    public async Task<bool> BlobExistsAsync(Digest digest, CancellationToken cancellationToken)
+    public async Task<bool> BlobExistsAsync(Digest digest, CancellationToken cancellationToken) =>
+        (await FindBlobAsync(digest, cancellationToken).ConfigureAwait(false)).Presence == BlobPresence.Present;
+
+    /// <summary>
+    /// Asks whether the repository holds the blob (<c>HEAD /v2/NAME/blobs/DIGEST</c>) and, when it does, its size.
+    /// A 403 is reported as <see cref="BlobPresence.Forbidden"/> rather than thrown: Artifactory answers 403 for blobs
+    /// it does not have, so the caller treats it as missing and lets the upload itself surface a real denial.
+    /// </summary>
+    public async Task<BlobProbe> FindBlobAsync(Digest digest, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Head, new Uri(_repositoryBase, $"blobs/{digest}"));
         using var response = await SendAsync(request, $"HEAD blob {digest} in {Repository}", cancellationToken).ConfigureAwait(false);
         return response.StatusCode switch
         {
-            HttpStatusCode.OK => true,
-            HttpStatusCode.NotFound => false,
+            HttpStatusCode.OK => new BlobProbe(BlobPresence.Present, response.Content.Headers.ContentLength),
+            HttpStatusCode.NotFound => new BlobProbe(BlobPresence.Missing, null),
+            HttpStatusCode.Forbidden => new BlobProbe(BlobPresence.Forbidden, null),
             _ => throw await RegistryResponseError.CreateAsync(response, $"HEAD blob {digest} in {Repository}", cancellationToken).ConfigureAwait(false),
         };
     }
@@ -70,26 +80,44 @@ public sealed class RegistryClient
         return response.StatusCode switch
         {
             HttpStatusCode.OK => true,
-            HttpStatusCode.NotFound => false,
+
+            // Artifactory answers 403 for manifests it does not have (virtual repositories); a real denial surfaces
+            // when the manifest is put.
+            HttpStatusCode.NotFound or HttpStatusCode.Forbidden => false,
             _ => throw await RegistryResponseError.CreateAsync(response, $"HEAD manifest {reference} in {Repository}", cancellationToken).ConfigureAwait(false),
         };
     }
 
     /// <summary>
     /// Asks the registry to link a blob from another repository on the same registry (<c>POST ?mount=&amp;from=</c>).
-    /// Returns null when mounted; otherwise the upload session the registry opened instead (it may refuse mounts).
+    /// Returns null when mounted; otherwise the upload session the registry opened instead, or a fresh one when it
+    /// refused the mount outright (Harbor answers 401 and Docker Hub 400 or 401 when the source is not theirs to
+    /// share): a refused mount is never an error, the blob is simply uploaded.
     /// </summary>
     public async Task<UploadSession?> TryMountAsync(Digest digest, RepositoryReference from, CancellationToken cancellationToken)
     {
         var uri = new Uri(_repositoryBase, $"blobs/uploads/?mount={Uri.EscapeDataString(digest.ToString())}&from={Uri.EscapeDataString(from.Path)}");
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = EmptyContent() };
-        using var response = await SendAsync(request, $"mount blob {digest} from {from.Path} into {Repository}", cancellationToken).ConfigureAwait(false);
-        return response.StatusCode switch
+        HttpResponseMessage response;
+        try
         {
-            HttpStatusCode.Created => null,
-            HttpStatusCode.Accepted => SessionFrom(response, request.RequestUri!),
-            _ => await StartUploadAsync(cancellationToken).ConfigureAwait(false),
-        };
+            response = await SendAsync(request, $"mount blob {digest} from {from.Path} into {Repository}", cancellationToken).ConfigureAwait(false);
+        }
+        catch (AuthenticationException)
+        {
+            // The token service refused the source repository's pull scope: upload instead.
+            return await StartUploadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        using (response)
+        {
+            return response.StatusCode switch
+            {
+                HttpStatusCode.Created => null,
+                HttpStatusCode.Accepted => SessionFrom(response, request.RequestUri!),
+                _ => await StartUploadAsync(cancellationToken).ConfigureAwait(false),
+            };
+        }
     }
 
     /// <summary>Opens an upload session (<c>POST /v2/NAME/blobs/uploads/</c>).</summary>
@@ -113,12 +141,16 @@ public sealed class RegistryClient
         {
             Content = new FileRangeContent(blob.Path, 0, blob.Descriptor.Size, onBytesSent),
         };
+        request.Options.Set(ResilienceHandler.Replayable, false);
         using var response = await SendAsync(request, $"upload blob {digest} to {Repository}", cancellationToken).ConfigureAwait(false);
         await EnsureBlobCommittedAsync(response, blob, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Sends one chunk (<c>PATCH</c> with <c>Content-Range</c>); returns the session to continue with.</summary>
-    public async Task<UploadSession> PatchChunkAsync(UploadSession session, BlobFile blob, long offset, long length, Action<long>? onBytesSent, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one chunk (<c>PATCH</c> with <c>Content-Range</c>). Returns the session to continue with and, when the
+    /// registry said (<c>Range</c>), how many bytes it now holds: it may have kept fewer than were sent.
+    /// </summary>
+    public async Task<ChunkAccepted> PatchChunkAsync(UploadSession session, BlobFile blob, long offset, long length, Action<long>? onBytesSent, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Patch, session.Location)
         {
@@ -127,6 +159,7 @@ public sealed class RegistryClient
 
         // Distribution wants "start-end" (inclusive), without the "bytes " prefix RFC 9110 uses for responses.
         request.Content.Headers.TryAddWithoutValidation("Content-Range", $"{offset}-{offset + length - 1}");
+        request.Options.Set(ResilienceHandler.Replayable, false);
         var operation = $"upload chunk {offset}-{offset + length - 1} of blob {blob.Descriptor.Digest} to {Repository}";
         using var response = await SendAsync(request, operation, cancellationToken).ConfigureAwait(false);
 
@@ -136,7 +169,41 @@ public sealed class RegistryClient
             throw await RegistryResponseError.CreateAsync(response, operation, cancellationToken).ConfigureAwait(false);
         }
 
-        return response.Headers.Location is null ? session : SessionFrom(response, request.RequestUri!, session.MinimumChunkBytes);
+        var next = response.Headers.Location is null ? session : SessionFrom(response, request.RequestUri!, session.MinimumChunkBytes);
+        return new ChunkAccepted(next, CommittedBytes(response));
+    }
+
+    /// <summary>
+    /// Asks an upload session how much it holds (<c>GET</c> on its URL, answered 204 with <c>Range</c>), to resume
+    /// after a failed chunk. Null when the registry no longer knows the session (404, or 400 naming it unknown or
+    /// invalid, as the distribution registry does after a chunk broke off midway).
+    /// </summary>
+    public async Task<UploadStatus?> GetUploadStatusAsync(UploadSession session, Digest digest, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, session.Location);
+        var operation = $"check upload of blob {digest} to {Repository}";
+        using var response = await SendAsync(request, operation, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
+        {
+            return null;
+        }
+
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+        {
+            var errors = await RegistryResponseError.ReadErrorsAsync(response, cancellationToken).ConfigureAwait(false);
+            if (errors.Count == 0 || errors.Any(static error => error.Code is "BLOB_UPLOAD_UNKNOWN" or "BLOB_UPLOAD_INVALID"))
+            {
+                return null;
+            }
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await RegistryResponseError.CreateAsync(response, operation, cancellationToken).ConfigureAwait(false);
+        }
+
+        var next = response.Headers.Location is null ? session : SessionFrom(response, request.RequestUri!, session.MinimumChunkBytes);
+        return new UploadStatus(next, CommittedBytes(response));
     }
 
     /// <summary>Closes a chunked upload (<c>PUT LOCATION?digest=</c> without a body).</summary>
@@ -146,6 +213,9 @@ public sealed class RegistryClient
         {
             Content = EmptyContent(),
         };
+
+        // Not resent blindly: if the first PUT committed the blob and only its answer was lost, a resend is refused.
+        request.Options.Set(ResilienceHandler.Replayable, false);
         using var response = await SendAsync(request, $"complete upload of blob {blob.Descriptor.Digest} to {Repository}", cancellationToken).ConfigureAwait(false);
         await EnsureBlobCommittedAsync(response, blob, cancellationToken).ConfigureAwait(false);
     }
@@ -214,6 +284,12 @@ public sealed class RegistryClient
         return new UploadSession(location.IsAbsoluteUri ? location : UploadSession.ResolveLocation(requestUri, location.OriginalString), minimum);
     }
 
+    private static long? CommittedBytes(HttpResponseMessage response) =>
+        response.Headers.NonValidated.TryGetValues("Range", out var values)
+            && UploadRange.TryParseCommitted(values.FirstOrDefault(), out var committed)
+            ? committed
+            : null;
+
     private static ByteArrayContent EmptyContent()
     {
         var content = new ByteArrayContent([]);
@@ -227,6 +303,15 @@ public sealed class RegistryClient
         {
             return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         }
+        catch (HttpRequestException exception) when (OwnError(exception) is { } own)
+        {
+            // Our own failure surfaced through the transport (a blob file that changed while it was being sent).
+            throw own;
+        }
+        catch (RequestStalledException exception)
+        {
+            throw new RegistryException($"{operation}: {exception.Message}", exception);
+        }
         catch (HttpRequestException exception)
         {
             throw new RegistryException($"{operation}: {NetworkFailure.Describe(exception, Repository.Registry)}", exception);
@@ -236,4 +321,45 @@ public sealed class RegistryClient
             throw new RegistryException($"{operation}: timed out", exception);
         }
     }
+
+    private static RegistryPushException? OwnError(Exception exception)
+    {
+        for (var current = exception.InnerException; current is not null; current = current.InnerException)
+        {
+            if (current is RegistryPushException own)
+            {
+                return own;
+            }
+        }
+
+        return null;
+    }
 }
+
+/// <summary>Whether a repository holds a blob, as far as a <c>HEAD</c> can tell.</summary>
+public enum BlobPresence
+{
+    /// <summary>200: the blob is there.</summary>
+    Present,
+
+    /// <summary>404: it is not.</summary>
+    Missing,
+
+    /// <summary>403: Artifactory's way of saying "missing", or a real denial that the upload will surface.</summary>
+    Forbidden,
+}
+
+/// <summary>The answer to a blob <c>HEAD</c>.</summary>
+/// <param name="Presence">Whether the blob is there.</param>
+/// <param name="Size">Its size (<c>Content-Length</c>) when present and reported.</param>
+public sealed record BlobProbe(BlobPresence Presence, long? Size);
+
+/// <summary>The registry took a chunk.</summary>
+/// <param name="Session">The session to continue with (registries may move it with each chunk).</param>
+/// <param name="Committed">The bytes the session holds now, when the registry said (<c>Range</c>).</param>
+public sealed record ChunkAccepted(UploadSession Session, long? Committed);
+
+/// <summary>What an open upload session holds.</summary>
+/// <param name="Session">The session to continue with.</param>
+/// <param name="Committed">The bytes it holds, or null when the registry did not say in a readable <c>Range</c>.</param>
+public sealed record UploadStatus(UploadSession Session, long? Committed);

@@ -22,15 +22,18 @@ public static class RegistryResponseError
             : string.Join("; ", errors.Select(static error => Sanitize($"{error.Code}: {error.Message}")));
         var message = $"{operation}: {status} {detail}".TrimEnd();
 
+        // What authentication did for the request (credentials, their source), so refusals say what to fix.
+        var attempt = Auth.AuthAttempt.Of(response);
+        var requestUri = response.RequestMessage?.RequestUri;
         if (codes.Contains("NAME_INVALID") || codes.Contains("TAG_INVALID"))
         {
-            return new UsageException(message);
+            return new UsageException(Auth.AuthAdvice.ForInvalidName(message, codes, attempt?.Registry ?? requestUri?.Authority));
         }
 
         return response.StatusCode switch
         {
-            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new AuthenticationException(message),
-            _ when codes.Contains("DENIED") || codes.Contains("UNAUTHORIZED") => new AuthenticationException(message),
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new AuthenticationException(Auth.AuthAdvice.ForRefusal(message, status, codes, attempt, requestUri)),
+            _ when codes.Contains("DENIED") || codes.Contains("UNAUTHORIZED") => new AuthenticationException(Auth.AuthAdvice.ForRefusal(message, status, codes, attempt, requestUri)),
             _ => new RegistryException(message, statusCode: response.StatusCode),
         };
     }

@@ -1,7 +1,7 @@
 using RegistryPush.Cli;
 using RegistryPush.Tests.Infrastructure;
 
-namespace RegistryPush.Tests.Cli;
+namespace RegistryPush.Tests.Commands;
 
 public sealed class TagResolverTests
 {

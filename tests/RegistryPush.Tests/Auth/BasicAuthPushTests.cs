@@ -1,0 +1,47 @@
+using RegistryPush.Tests.Infrastructure;
+
+namespace RegistryPush.Tests.Auth;
+
+/// <summary>Pushes to a real distribution registry with htpasswd (Basic) authentication.</summary>
+[Collection(AuthRegistriesGroup.Name)]
+public sealed class BasicAuthPushTests(AuthRegistries registries) : AuthIntegrationTest(registries)
+{
+    [Fact]
+    public async Task Pushing_with_docker_config_credentials_to_a_basic_auth_registry_succeeds()
+    {
+        DockerConfigWith(Registries.Basic.Host, AuthRegistries.BasicUser, AuthRegistries.BasicPassword);
+        var repository = Registries.Basic.NewRepository("basic");
+        var cli = Cli();
+
+        var result = await cli.RunAsync("push", Layout(), repository, "--tag", "v1", "-v");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.StandardError.ShouldContain($"auth: {Registries.Basic.Host} asks for Basic");
+        cli.Requests.Count(static request => request.StatusCode == 401).ShouldBe(1, "only the ping goes out without credentials");
+        await Skopeo.RunAsync("inspect", "--raw", "--tls-verify=false", "--creds", $"{AuthRegistries.BasicUser}:{AuthRegistries.BasicPassword}", $"docker://{repository}:v1");
+    }
+
+    [Fact]
+    public async Task A_wrong_password_fails_with_exit_3_naming_the_source_and_saying_to_log_in_again()
+    {
+        var config = DockerConfigWith(Registries.Basic.Host, AuthRegistries.BasicUser, "wrong");
+
+        var result = await Cli().RunAsync("push", Layout(), Registries.Basic.NewRepository("basic"), "--tag", "v1");
+
+        result.ExitCode.ShouldBe(3, result.ToString());
+        var error = result.ErrorLines.ShouldHaveSingleItem();
+        error.ShouldContain($"401 Unauthorized; credentials: user '{AuthRegistries.BasicUser}' from auths[\"{Registries.Basic.Host}\"] in {config}");
+        error.ShouldContain($"docker logout {Registries.Basic.Host}");
+    }
+
+    [Fact]
+    public async Task Without_credentials_the_push_fails_with_exit_3_and_the_login_advice()
+    {
+        var result = await Cli().RunAsync("push", Layout(), Registries.Basic.NewRepository("basic"), "--tag", "v1");
+
+        result.ExitCode.ShouldBe(3, result.ToString());
+        var error = result.ErrorLines.ShouldHaveSingleItem();
+        error.ShouldContain($"no credentials (none found for {Registries.Basic.Host} in DOCKER_AUTH_CONFIG, ");
+        error.ShouldContain($"docker login {Registries.Basic.Host}");
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using RegistryPush.Tests.Infrastructure;
+
+namespace RegistryPush.Tests.Auth;
+
+/// <summary>
+/// The seed's own set-ups against a registry reached as ghcr.io (a real token-auth registry behind
+/// <see cref="GhcrLoopback"/>): GitHub Actions' GITHUB_TOKEN, a laptop's GITHUB_USERNAME, and GHCR's refusals.
+/// </summary>
+[Collection(AuthRegistriesGroup.Name)]
+public sealed class GhcrShapedTests(AuthRegistries registries) : AuthIntegrationTest(registries)
+{
+    private GhcrLoopback? _ghcr;
+
+    private CliRunner GhcrCli(string standardInput = "")
+    {
+        _ghcr = new GhcrLoopback(Registries.Ghcr.Host, Registries.Tokens.Port);
+        var cli = Cli(standardInput);
+        cli.Interceptor = _ => _ghcr;
+        return cli;
+    }
+
+    private void InGitHubActions(string token = AuthRegistries.OctocatToken)
+    {
+        Sandbox.Environment["GITHUB_ACTIONS"] = "true";
+        Sandbox.Environment["GITHUB_TOKEN"] = token;
+        Sandbox.Environment["GITHUB_ACTOR"] = AuthRegistries.Octocat;
+    }
+
+    [Fact]
+    public async Task In_github_actions_github_token_and_actor_push_to_ghcr()
+    {
+        InGitHubActions();
+        var repository = $"ghcr.io/octocat/{Unique("app")}";
+        var result = await GhcrCli().RunAsync("push", Layout(), repository, "--tag", "v1", "-v");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.LastOutputLine.ShouldStartWith($"{repository}@sha256:");
+        result.StandardError.ShouldContain("auth: ghcr.io asks for Bearer (token realm https://ghcr.io/token)");
+        result.StandardError.ShouldContain("user 'octocat' from GITHUB_TOKEN (user from GITHUB_ACTOR)");
+        var scope = $"repository:{repository["ghcr.io/".Length..]}:pull,push";
+        Registries.Tokens.Requests.ShouldContain(request => request.Service == "ghcr.io" && request.User == AuthRegistries.Octocat
+            && request.Scopes.Contains(scope));
+    }
+
+    [Fact]
+    public async Task On_a_laptop_the_seeds_github_username_and_token_variables_push_to_ghcr()
+    {
+        Sandbox.Environment["GITHUB_TOKEN"] = AuthRegistries.OctocatToken;
+        Sandbox.Environment["GITHUB_USERNAME"] = AuthRegistries.Octocat;
+
+        var result = await GhcrCli().RunAsync("push", Layout(), $"ghcr.io/octocat/{Unique("app")}", "--tag", "v1");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+    }
+
+    [Fact]
+    public async Task A_workflow_token_without_write_access_gets_the_actions_permission_advice()
+    {
+        InGitHubActions();
+
+        // The token may write to octocat/*, not to another owner's package.
+        var result = await GhcrCli().RunAsync("push", Layout(), $"ghcr.io/someone-else/{Unique("app")}", "--tag", "v1");
+
+        result.ExitCode.ShouldBe(3, result.ToString());
+        var error = result.ErrorLines.ShouldHaveSingleItem();
+        error.ShouldContain("credentials: user 'octocat' from GITHUB_TOKEN (user from GITHUB_ACTOR)");
+        error.ShouldContain("permissions: packages: write");
+        error.ShouldContain("Manage Actions access");
+    }
+
+    [Fact]
+    public async Task Ghcrs_denied_write_package_answer_is_exit_3_with_the_package_permission_advice()
+    {
+        DockerConfigWith("ghcr.io", AuthRegistries.Octocat, AuthRegistries.OctocatToken);
+        var cli = GhcrCli();
+        _ghcr!.Override = static request => request.Method == HttpMethod.Post && request.RequestUri!.AbsolutePath.EndsWith("/blobs/uploads/", StringComparison.Ordinal)
+            ? GhcrLoopback.Denied()
+            : null;
+
+        var result = await cli.RunAsync("push", Layout(), $"ghcr.io/octocat/{Unique("app")}", "--tag", "v1");
+
+        result.ExitCode.ShouldBe(3, result.ToString());
+        var error = result.ErrorLines.ShouldHaveSingleItem();
+        error.ShouldContain("403 DENIED: permission_denied: write_package; credentials: user 'octocat' from auths[\"ghcr.io\"]");
+        error.ShouldContain("write:packages");
+        error.ShouldContain("ghcr.io/<owner>/<name>");
+    }
+
+    [Fact]
+    public async Task Ghcrs_installation_not_allowed_answer_points_at_the_workflow_permissions()
+    {
+        InGitHubActions();
+        var cli = GhcrCli();
+        _ghcr!.Override = static request => request.Method == HttpMethod.Post && request.RequestUri!.AbsolutePath.EndsWith("/blobs/uploads/", StringComparison.Ordinal)
+            ? GhcrLoopback.Denied("installation not allowed to Write organization package")
+            : null;
+
+        var result = await cli.RunAsync("push", Layout(), $"ghcr.io/octocat/{Unique("app")}", "--tag", "v1");
+
+        result.ExitCode.ShouldBe(3, result.ToString());
+        result.ErrorLines.ShouldHaveSingleItem().ShouldContain("give the job 'permissions: packages: write'");
+    }
+
+    [Fact]
+    public async Task An_expired_token_is_refused_by_the_realm_with_the_rotation_advice()
+    {
+        DockerConfigWith("ghcr.io", AuthRegistries.Octocat, "ghp_expired");
+
+        var result = await GhcrCli().RunAsync("push", Layout(), $"ghcr.io/octocat/{Unique("app")}", "--tag", "v1");
+
+        result.ExitCode.ShouldBe(3, result.ToString());
+        var error = result.ErrorLines.ShouldHaveSingleItem();
+        error.ShouldContain("the token service https://ghcr.io/token refused user 'octocat'");
+        error.ShouldContain("write:packages");
+        error.ShouldContain("'docker logout ghcr.io'");
+    }
+
+    [Fact]
+    public async Task A_name_invalid_answer_explains_ghcrs_naming_rule()
+    {
+        DockerConfigWith("ghcr.io", AuthRegistries.Octocat, AuthRegistries.OctocatToken);
+        var cli = GhcrCli();
+        _ghcr!.Override = static request => request.Method == HttpMethod.Put && request.RequestUri!.AbsolutePath.Contains("/manifests/", StringComparison.Ordinal)
+            ? new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = new StringContent("""{"errors":[{"code":"NAME_INVALID","message":"invalid repository name"}]}""") }
+            : null;
+
+        var result = await cli.RunAsync("push", Layout(), $"ghcr.io/octocat/{Unique("app")}", "--tag", "v1");
+
+        result.ExitCode.ShouldBe(2, result.ToString());
+        result.ErrorLines.ShouldHaveSingleItem().ShouldContain("ghcr.io/<owner>/<repository>, all lowercase");
+    }
+}

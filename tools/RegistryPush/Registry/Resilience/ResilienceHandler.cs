@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Net;
+using Polly;
+using Polly.Retry;
+
+namespace RegistryPush.Registry.Resilience;
+
+/// <summary>
+/// The bottom of every request pipeline, just above the socket: gives each attempt of a request a stall timeout
+/// (no progress for <see cref="RetrySettings.StallTimeout"/> abandons it; a slow upload that keeps moving is never
+/// cut), reads response bodies into memory up to a size cap under that same timeout, and retries transient failures
+/// with backoff through Polly. Requests marked not <see cref="Replayable"/> (blob bytes sent into an upload session,
+/// which a blind resend would corrupt) get one attempt here; their retry is the upload session's business.
+/// </summary>
+public sealed class ResilienceHandler : DelegatingHandler
+{
+    /// <summary>Set to false on a request that must not be resent as is (a PATCH or PUT carrying blob bytes).</summary>
+    public static readonly HttpRequestOptionsKey<bool> Replayable = new("registry-push.replayable");
+
+    private static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("registry-push.request");
+    private readonly RetrySettings _settings;
+    private readonly Action<string> _warn;
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+
+    /// <summary>Creates the handler.</summary>
+    /// <param name="settings">Attempts, delays and the stall timeout.</param>
+    /// <param name="warn">Told about each retry (one line, URL redacted).</param>
+    public ResilienceHandler(RetrySettings settings, Action<string> warn)
+    {
+        _settings = settings;
+        _warn = warn;
+        _pipeline = RetryPipelines.ForRequests(settings, ShouldRetryResponseAsync, OnRetryAsync);
+    }
+
+    /// <summary>The handler over <paramref name="transport"/>.</summary>
+    public static ResilienceHandler Over(HttpMessageHandler transport, RetrySettings settings, Action<string> warn) =>
+        new(settings, warn) { InnerHandler = transport };
+
+    /// <inheritdoc />
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.Options.TryGetValue(Replayable, out var replayable) && !replayable)
+        {
+            return await SendOnceAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(RequestKey, request);
+        try
+        {
+            return await _pipeline.ExecuteAsync(
+                static (context, self) => new ValueTask<HttpResponseMessage>(self.SendOnceAsync(context.Properties.GetValue(RequestKey, null!), context.CancellationToken)),
+                context,
+                this).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var watch = new StallWatch(_settings.StallTimeout, cancellationToken);
+        var body = request.Content;
+        if (body is not null)
+        {
+            request.Content = new WatchedContent(body, watch.Progress);
+        }
+
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await base.SendAsync(request, watch.Token).ConfigureAwait(false);
+            watch.Progress();
+            await BufferBodyAsync(request, response, watch).ConfigureAwait(false);
+            return response;
+        }
+        catch (Exception exception) when (watch.Stalled && exception is OperationCanceledException or HttpRequestException or IOException)
+        {
+            response?.Dispose();
+            throw new RequestStalledException(_settings.StallTimeout, exception);
+        }
+        catch
+        {
+            response?.Dispose();
+            throw;
+        }
+        finally
+        {
+            if (body is not null)
+            {
+                request.Content = body;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads the response body (registries answer with small JSON) into memory under the stall watch, so that no later
+    /// read can hang, and refuses bodies over the cap so that no server can exhaust memory.
+    /// </summary>
+    private async Task BufferBodyAsync(HttpRequestMessage request, HttpResponseMessage response, StallWatch watch)
+    {
+        var content = response.Content;
+        if (request.Method == HttpMethod.Head || response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.NotModified || content.Headers.ContentLength == 0)
+        {
+            return;
+        }
+
+        var cap = _settings.MaxResponseBodyBytes;
+        if (content.Headers.ContentLength > cap)
+        {
+            throw TooLarge(request, cap);
+        }
+
+        var buffer = new MemoryStream();
+        await using (var stream = await content.ReadAsStreamAsync(watch.Token).ConfigureAwait(false))
+        {
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, watch.Token).ConfigureAwait(false)) > 0)
+            {
+                watch.Progress();
+                if (buffer.Length + read > cap)
+                {
+                    throw TooLarge(request, cap);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+
+        var buffered = new ByteArrayContent(buffer.GetBuffer(), 0, (int)buffer.Length);
+        foreach (var header in content.Headers.NonValidated)
+        {
+            buffered.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        buffered.Headers.ContentLength = buffer.Length;
+        response.Content = buffered;
+        content.Dispose();
+    }
+
+    private static HttpRequestException TooLarge(HttpRequestMessage request, int cap) =>
+        new(HttpRequestError.ConfigurationLimitExceeded, $"the response to {request.Method} {TraceHandler.Redact(request.RequestUri)} is larger than {cap} bytes; refusing to read it");
+
+    private async ValueTask<bool> ShouldRetryResponseAsync(HttpResponseMessage response)
+    {
+        // "DENIED" under a 429 or 503 (some registries' quota answers) is a refusal, not a hiccup.
+        var errors = await RegistryResponseError.ReadErrorsAsync(response, CancellationToken.None).ConfigureAwait(false);
+        if (errors.Any(static error => TransientFailures.IsRefusalCode(error.Code)))
+        {
+            return false;
+        }
+
+        if (RetryAfter.From(response.Headers, _settings.TimeProvider.GetUtcNow()) is { } wait && wait > _settings.MaxRetryAfter)
+        {
+            _warn(string.Create(CultureInfo.InvariantCulture,
+                $"{response.RequestMessage?.Method} {TraceHandler.Redact(response.RequestMessage?.RequestUri)}: {(int)response.StatusCode}; the registry asks to wait {wait.TotalSeconds:0} s, longer than the {_settings.MaxRetryAfter.TotalSeconds:0} s registry-push waits: giving up"));
+            return false;
+        }
+
+        return true;
+    }
+
+    private ValueTask OnRetryAsync(OnRetryArguments<HttpResponseMessage> args)
+    {
+        var request = args.Context.Properties.GetValue(RequestKey, null!);
+        var reason = args.Outcome.Exception is { } exception
+            ? TransientFailures.Describe(exception)
+            : $"{(int)args.Outcome.Result!.StatusCode} {args.Outcome.Result.ReasonPhrase}".TrimEnd();
+        _warn(string.Create(CultureInfo.InvariantCulture,
+            $"{request.Method} {TraceHandler.Redact(request.RequestUri)}: {reason}; retry {args.AttemptNumber + 1} of {_settings.MaxRetries} in {args.RetryDelay.TotalSeconds:0.0} s"));
+        return default;
+    }
+}

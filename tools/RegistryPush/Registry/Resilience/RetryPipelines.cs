@@ -1,0 +1,82 @@
+using Polly;
+using Polly.Retry;
+
+namespace RegistryPush.Registry.Resilience;
+
+/// <summary>
+/// The Polly retry strategies a push uses: one for single requests (in <see cref="ResilienceHandler"/>), one for
+/// protocol steps that span several requests (an upload session, a chunk with its resynchronisation). Both back off
+/// exponentially with decorrelated jitter from <see cref="RetrySettings.BaseDelay"/>, capped at
+/// <see cref="RetrySettings.MaxDelay"/>.
+/// </summary>
+public static class RetryPipelines
+{
+    /// <summary>
+    /// The request strategy: retries transient statuses and network failures, waiting what <c>Retry-After</c> asks
+    /// when it asks (up to <see cref="RetrySettings.MaxRetryAfter"/>), otherwise the backoff.
+    /// </summary>
+    /// <param name="settings">Attempts and delays.</param>
+    /// <param name="shouldRetryResponse">Decides for a response with a transient status (e.g. not when its body says DENIED).</param>
+    /// <param name="onRetry">Told about each retry before its wait.</param>
+    public static ResiliencePipeline<HttpResponseMessage> ForRequests(
+        RetrySettings settings,
+        Func<HttpResponseMessage, ValueTask<bool>> shouldRetryResponse,
+        Func<OnRetryArguments<HttpResponseMessage>, ValueTask> onRetry)
+    {
+        if (settings.MaxRetries <= 0)
+        {
+            return ResiliencePipeline<HttpResponseMessage>.Empty;
+        }
+
+        return new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = settings.TimeProvider }
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = settings.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = settings.BaseDelay,
+                MaxDelay = settings.MaxDelay,
+                ShouldHandle = async args => args.Outcome switch
+                {
+                    // A caller's cancellation is not transient; a transient answer during cancellation ends in the
+                    // backoff's delay throwing OperationCanceledException, which is what the caller expects.
+                    { Exception: { } exception } => !args.Context.CancellationToken.IsCancellationRequested && TransientFailures.IsTransient(exception),
+                    { Result: { } response } => TransientFailures.IsTransientStatus(response.StatusCode) && await shouldRetryResponse(response).ConfigureAwait(false),
+                    _ => false,
+                },
+                DelayGenerator = args => new ValueTask<TimeSpan?>(
+                    args.Outcome.Result is { } response ? RetryAfter.From(response.Headers, settings.TimeProvider.GetUtcNow()) : null),
+                OnRetry = onRetry,
+            })
+            .Build();
+    }
+
+    /// <summary>A strategy for a multi-request operation: retries the exceptions <paramref name="shouldRetry"/> accepts.</summary>
+    /// <param name="settings">Attempts and delays.</param>
+    /// <param name="shouldRetry">Which failures are worth another attempt of the whole operation.</param>
+    /// <param name="onRetry">Told about each retry before its wait.</param>
+    public static ResiliencePipeline ForOperations(
+        RetrySettings settings,
+        Func<Exception, bool> shouldRetry,
+        Func<OnRetryArguments<object>, ValueTask> onRetry)
+    {
+        if (settings.MaxRetries <= 0)
+        {
+            return ResiliencePipeline.Empty;
+        }
+
+        return new ResiliencePipelineBuilder { TimeProvider = settings.TimeProvider }
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = settings.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = settings.BaseDelay,
+                MaxDelay = settings.MaxDelay,
+                ShouldHandle = args => new ValueTask<bool>(
+                    args.Outcome.Exception is { } exception && !args.Context.CancellationToken.IsCancellationRequested && shouldRetry(exception)),
+                OnRetry = onRetry,
+            })
+            .Build();
+    }
+}
