@@ -247,6 +247,43 @@ http:
         self.stop()
 
 
+class DelayProxy:
+    """bench/delay_proxy.py in front of a registry: the same registry, `rtt_ms` away."""
+
+    def __init__(self, work: Path, registry: Registry, rtt_ms: float):
+        self.port = free_port()
+        self.host = f"127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).with_name("delay_proxy.py")), str(self.port), str(registry.port), str(rtt_ms / 2)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(work / "pids", "a") as pids:
+            pids.write(f"{self.process.pid}\n")
+        deadline = time.monotonic() + REGISTRY_START_TIMEOUT_S
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise SystemExit(f"bench: delay proxy on {self.host} did not start")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def __enter__(self) -> "DelayProxy":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
 # ------------------------------------------------------------------------------------------------------------ commands
 @dataclass
 class Runner:
@@ -372,6 +409,31 @@ def bench_many(runner: Runner, wl: Workloads, reps: int, results: dict) -> None:
     results["many"] = samples
 
 
+def bench_latency(runner: Runner, wl: Workloads, reps: int, rtt_ms: float, results: dict) -> None:
+    """The registry seen through a delay proxy: what round trips cost a push to a distant registry."""
+    log(f"{rtt_ms:.0f} ms round trip (bench/delay_proxy.py): {wl.sizes['images']}-image push-all cold and no-op, "
+        f"single-image no-op ours vs skopeo; {reps} reps, fresh registry each")
+    samples: dict[str, list[float]] = {"push-all": [], "push-all no-op": [], "ours no-op": [], "skopeo no-op": []}
+    template = wl.many_plan.read_text()
+    single = wl.many_layouts[0]
+    for rep in range(reps):
+        with Registry(runner.work) as registry, DelayProxy(runner.work, registry, rtt_ms) as proxy:
+            plan = wl.many_plan.with_name(f"plan-{proxy.port}.json")
+            plan.write_text(template.replace("REGISTRY", proxy.host))
+            elapsed, _ = runner.run(f"latency-all-{rep}", runner.ours_plan(plan))
+            samples["push-all"].append(elapsed)
+            elapsed, _ = runner.run(f"latency-all-noop-{rep}", runner.ours_plan(plan))
+            samples["push-all no-op"].append(elapsed)
+            repository = f"{proxy.host}/many/{single.name}"
+            for who in rotate(["ours no-op", "skopeo no-op"], rep):
+                argv = runner.ours(single, repository) if who == "ours no-op" else Runner.skopeo(single, repository)
+                elapsed, _ = runner.run(f"latency-{who.replace(' ', '-')}-{rep}", argv)
+                samples[who].append(elapsed)
+        log("  rep {}/{} ".format(rep + 1, reps) + "  ".join(f"{k} {v[-1]:.2f} s" for k, v in samples.items()))
+    results["latency"] = samples
+    results["latency_rtt_ms"] = rtt_ms
+
+
 MAX_RSS = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
 
 
@@ -401,10 +463,12 @@ def bench_startup(runner: Runner, runs: int, results: dict) -> None:
     runner.run("startup", ["hyperfine", "-N", "--warmup", "10", "--runs", str(runs), "--export-json", str(export),
                            f"{runner.pusher} version"])
     data = json.loads(export.read_text())["results"][0]
-    results["startup"] = {"ours": [t for t in data["times"]]}
+    results["startup"] = {"ours": list(data["times"])}
 
 
 # --------------------------------------------------------------------------------------------------------------- table
+SECTIONS = ("cold", "noop", "many", "latency", "rss", "startup")
+
 TARGETS = {
     "cold_curl": 1.15,
     "cold_skopeo": 0.70,
@@ -438,33 +502,41 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), {memory} RAM, {platform.system()} {platform.release()}"
 
 
-def report(results: dict, sizes: dict, reps: int) -> tuple[str, bool]:
-    rows: list[tuple[str, str, str, str, str, str]] = []
+def report(results: dict, sizes: dict) -> tuple[str, bool]:
+    rows: list[tuple[str, ...]] = []
     all_met = True
 
-    def row(name: str, ours: str, reference: str, ratio: float | None, target: str, met: bool | None) -> None:
+    def row(name: str, ours: str, reference: str, ratio: float | None, target: str, met: bool | None,
+            paired: float | None = None) -> None:
         nonlocal all_met
         if met is False:
             all_met = False
-        rows.append((name, ours, reference, "" if ratio is None else f"{ratio:.2f}", target,
-                     "" if met is None else ("yes" if met else "NO")))
+        rows.append((name, ours, reference, "" if ratio is None else f"{ratio:.2f}",
+                     "" if paired is None else f"{paired:.2f}", target, "" if met is None else ("yes" if met else "NO")))
+
+    def paired(samples: dict, ours: str, reference: str) -> float:
+        """Median of the per-repetition ratios: each pair ran back to back, so slow drifts in load cancel out."""
+        return median([a / b for a, b in zip(samples[ours], samples[reference])])
 
     if "cold" in results:
         cold = {k: median(v) for k, v in results["cold"].items()}
         what = f"cold push {sizes['layers']}x{sizes['layer_mib']} MiB"
         r = cold["ours"] / cold["curl"]
-        row(f"{what} / curl ingest bound", f"{cold['ours']:.2f} s", f"{cold['curl']:.2f} s", r, f"<= {TARGETS['cold_curl']}", r <= TARGETS["cold_curl"])
+        row(f"{what} / curl ingest bound", f"{cold['ours']:.2f} s", f"{cold['curl']:.2f} s", r, f"<= {TARGETS['cold_curl']}",
+            r <= TARGETS["cold_curl"], paired(results["cold"], "ours", "curl"))
         r = cold["ours"] / cold["skopeo"]
-        row(f"{what} / skopeo copy", f"{cold['ours']:.2f} s", f"{cold['skopeo']:.2f} s", r, f"<= {TARGETS['cold_skopeo']}", r <= TARGETS["cold_skopeo"])
+        row(f"{what} / skopeo copy", f"{cold['ours']:.2f} s", f"{cold['skopeo']:.2f} s", r, f"<= {TARGETS['cold_skopeo']}",
+            r <= TARGETS["cold_skopeo"], paired(results["cold"], "ours", "skopeo"))
     if "noop" in results:
         noop = {k: median(v) for k, v in results["noop"].items()}
         r = noop["ours"] / noop["skopeo"]
-        row("no-op re-push / skopeo no-op", f"{noop['ours'] * 1000:.0f} ms", f"{noop['skopeo'] * 1000:.0f} ms", r, f"<= {TARGETS['noop_skopeo']}", r <= TARGETS["noop_skopeo"])
+        row("no-op re-push / skopeo no-op", f"{noop['ours'] * 1000:.0f} ms", f"{noop['skopeo'] * 1000:.0f} ms", r,
+            f"<= {TARGETS['noop_skopeo']}", r <= TARGETS["noop_skopeo"], paired(results["noop"], "ours", "skopeo"))
     if "many" in results:
         many = {k: median(v) for k, v in results["many"].items()}
         speedup = many["separate"] / many["push-all"]
         row(f"{sizes['images']} images: separate pushes / one push-all", f"{many['push-all']:.2f} s", f"{many['separate']:.2f} s",
-            speedup, f">= {TARGETS['many_speedup']}", speedup >= TARGETS["many_speedup"])
+            speedup, f">= {TARGETS['many_speedup']}", speedup >= TARGETS["many_speedup"], paired(results["many"], "separate", "push-all"))
     if "rss" in results:
         rss = {k: median(v) for k, v in results["rss"].items()}
         peak = max(results["rss"]["ours"])
@@ -472,14 +544,23 @@ def report(results: dict, sizes: dict, reps: int) -> tuple[str, bool]:
             None, f"<= {TARGETS['rss_mib']:.0f} MiB", peak <= TARGETS["rss_mib"])
         big = {k: median(v) for k, v in results["big_seconds"].items()}
         r = big["ours"] / big["skopeo"]
-        row(f"  (time to push the {sizes['big_mib']} MiB layer / skopeo)", f"{big['ours']:.2f} s", f"{big['skopeo']:.2f} s", r, "", None)
+        row(f"  (time to push the {sizes['big_mib']} MiB layer / skopeo)", f"{big['ours']:.2f} s", f"{big['skopeo']:.2f} s", r, "", None,
+            paired(results["big_seconds"], "ours", "skopeo"))
+    if "latency" in results:
+        lat = {k: median(v) for k, v in results["latency"].items()}
+        rtt = f"{results['latency_rtt_ms']:.0f} ms RTT"
+        r = lat["ours no-op"] / lat["skopeo no-op"]
+        row(f"{rtt}: no-op re-push / skopeo no-op", f"{lat['ours no-op'] * 1000:.0f} ms", f"{lat['skopeo no-op'] * 1000:.0f} ms", r,
+            "(info)", None, paired(results["latency"], "ours no-op", "skopeo no-op"))
+        row(f"{rtt}: {sizes['images']}-image push-all, cold / no-op", f"{lat['push-all']:.2f} s", f"{lat['push-all no-op']:.2f} s",
+            None, "(info)", None)
     if "startup" in results:
         times = results["startup"]["ours"]
         ms = median(times) * 1000
         row("`registry-push version` startup (hyperfine median)", f"{ms:.1f} ms", f"mean {statistics.mean(times) * 1000:.1f} ms",
             None, f"<= {TARGETS['startup_ms']:.0f} ms", ms <= TARGETS["startup_ms"])
 
-    header = ("measure", "ours", "reference", "ratio", "target", "met")
+    header = ("measure", "ours", "reference", "ratio", "paired", "target", "met")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: tuple[str, ...]) -> str:
@@ -487,7 +568,9 @@ def report(results: dict, sizes: dict, reps: int) -> tuple[str, bool]:
 
     out = [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *(line(r) for r in rows)]
     out.append("")
-    out.append(f"medians of {reps} repetitions; machine: {machine()}")
+    counts = ", ".join(f"{section} {len(next(iter(results[section].values())))}" for section in SECTIONS if section in results)
+    out.append(f"medians; repetitions: {counts}; 'paired' = median of per-repetition ratios (pairs ran back to back)")
+    out.append(f"machine: {machine()}")
     return "\n".join(out), all_met
 
 
@@ -502,7 +585,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="smaller workloads and 3 repetitions (a smoke run)")
     parser.add_argument("--reps", type=int, help="repetitions per measure (default 5, --quick 3; at least 3)")
     parser.add_argument("--jobs", type=int, help="pass --jobs N to the pusher (default: the pusher's own default)")
-    parser.add_argument("--only", default="cold,noop,many,rss,startup", help="comma-separated sections to run")
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections to run")
+    parser.add_argument("--rtt-ms", type=float, default=20.0, help="round trip the latency section simulates (default 20)")
     parser.add_argument("--results", type=Path, help="also write raw samples and the table as JSON here")
     args = parser.parse_args()
 
@@ -513,7 +597,7 @@ def main() -> int:
     if reps < 3:
         parser.error("--reps must be at least 3 (medians of fewer say little on a shared machine)")
     sections = [s.strip() for s in args.only.split(",") if s.strip()]
-    unknown = set(sections) - {"cold", "noop", "many", "rss", "startup"}
+    unknown = set(sections) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
 
@@ -528,12 +612,15 @@ def main() -> int:
         bench_noop(runner, workloads, max(reps, 10), results)
     if "many" in sections:
         bench_many(runner, workloads, reps, results)
+    if "latency" in sections:
+        bench_latency(runner, workloads, reps, args.rtt_ms, results)
     if "rss" in sections:
-        bench_rss(runner, workloads, reps, results)
+        # Peak RSS barely varies between runs; three pushes of the big layer are enough and keep the run short.
+        bench_rss(runner, workloads, 3, results)
     if "startup" in sections:
         bench_startup(runner, 100, results)
 
-    table, all_met = report(results, sizes, reps)
+    table, all_met = report(results, sizes)
     log(f"done in {time.perf_counter() - started:.0f} s")
     print(table)
     if args.results:

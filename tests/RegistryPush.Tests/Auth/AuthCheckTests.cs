@@ -20,6 +20,7 @@ public sealed class AuthCheckTests(AuthRegistries registries) : AuthIntegrationT
         result.StandardOutput.ShouldContain($"credentials: user 'alice' from docker-credential-desktop (credsStore in {config})");
         result.StandardOutput.ShouldContain($"asks for Bearer tokens from {Registries.Tokens.Realm} (service registry-push-test)");
         result.StandardOutput.ShouldContain("pull:        allowed (the repository does not exist yet");
+        result.StandardOutput.ShouldContain($"token:       grants repository:{repository[(Registries.Token.Host.Length + 1)..]}:pull,push");
         result.StandardOutput.ShouldContain("push:        allowed");
         cli.Requests.ShouldContain(static request => request.Method == HttpMethod.Delete && request.Uri.AbsolutePath.Contains("/blobs/uploads/", StringComparison.Ordinal),
             "the probe's upload session is cancelled");
@@ -31,10 +32,13 @@ public sealed class AuthCheckTests(AuthRegistries registries) : AuthIntegrationT
     {
         DockerConfigWith(Registries.Token.Host, AuthRegistries.Reader, AuthRegistries.ReaderPassword);
 
-        var result = await Cli().RunAsync("auth", "check", $"{Registries.Token.Host}/alice/{Unique("check")}");
+        var path = $"alice/{Unique("check")}";
+
+        var result = await Cli().RunAsync("auth", "check", $"{Registries.Token.Host}/{path}");
 
         result.ExitCode.ShouldBe(3, result.ToString());
         result.StandardOutput.ShouldContain("pull:        allowed");
+        result.StandardOutput.ShouldContain($"token:       grants repository:{path}:pull{Environment.NewLine}");
         result.StandardOutput.ShouldContain("push:        refused");
         result.ErrorLines.ShouldHaveSingleItem().ShouldContain("may not push to");
     }

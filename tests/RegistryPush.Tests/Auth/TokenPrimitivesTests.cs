@@ -117,6 +117,18 @@ public sealed class TokenPrimitivesTests
     }
 
     [Fact]
+    public void A_jwt_tokens_access_claim_tells_what_it_grants_and_an_opaque_token_tells_nothing()
+    {
+        static string Part(string json) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var jwt = $"{Part("""{"alg":"RS256"}""")}.{Part("""{"access":[{"type":"repository","name":"o/app","actions":["push","pull"]}]}""")}.c2ln";
+
+        TokenGrants.TryRead(jwt)!.Select(static scope => scope.ToString()).ShouldBe(["repository:o/app:pull,push"]);
+        TokenGrants.TryRead($"{Part("{}")}.{Part("{}")}.c2ln").ShouldBeNull();
+        TokenGrants.TryRead("djE6b3BhcXVlLXRva2Vu").ShouldBeNull();
+        TokenGrants.TryRead("a.!!!.c").ShouldBeNull();
+    }
+
+    [Fact]
     public void The_redactor_scrubs_every_known_secret_and_leaves_short_strings_alone()
     {
         var redactor = new Redactor();

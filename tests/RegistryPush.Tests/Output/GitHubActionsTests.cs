@@ -74,5 +74,6 @@ public sealed class GitHubActionsTests(RegistryFixture fixture)
         image["tags"]!.AsArray().Select(static tag => tag!.GetValue<string>()).ShouldBe(["j"]);
         image["blobs"]!.AsArray().Count.ShouldBe(3);
         image["blobs"]!.AsArray().ShouldAllBe(blob => blob!["action"]!.GetValue<string>() == "uploaded");
+        result.StandardOutput.ShouldContain("\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\"", customMessage: "readable, not \\u002B-escaped");
     }
 }

@@ -131,6 +131,25 @@ public sealed class InputPropertyTests
         }, iter: 3_000, threads: 1);
     }
 
+    [Theory]
+    [InlineData("""{"schemaVersion":2,"manifests":[null]}""")]
+    [InlineData("""{"schemaVersion":2,"manifests":[null,null]}""")]
+    [InlineData("""{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:../../x","size":1}]}""")]
+    [InlineData("""{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","size":-1}]}""")]
+    [InlineData("""{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000","size":99999999999999999999}]}""")]
+    [InlineData("""{"schemaVersion":2,"manifests":{}}""")]
+    [InlineData("[]")]
+    [InlineData("null")]
+    [InlineData("")]
+    public void Shrunk_failures_found_by_the_fuzzers_stay_layout_errors(string indexJson)
+    {
+        using var temp = new TempDirectory();
+        var (layout, _) = TestLayout.SingleImage(temp, 10);
+        File.WriteAllText(Path.Combine(layout.Path, "index.json"), indexJson);
+
+        Should.Throw<LayoutException>(() => OciLayoutReader.Read(layout.Path)).Message.ShouldNotContain("\n");
+    }
+
     [Fact]
     public void A_symlink_loop_or_a_directory_where_a_blob_should_be_is_a_layout_error()
     {

@@ -40,7 +40,7 @@ internal sealed class AuthCheckCommand(RunContext context, ParseResult result)
             output.WriteLine($"note:        {note}");
         }
 
-        await StepAsync("login:       refused", () => connector.ConnectAsync(repository, cancellationToken)).ConfigureAwait(false);
+        await StepAsync("registry:    refused", () => connector.ConnectAsync(repository, cancellationToken)).ConfigureAwait(false);
         var client = connector.ClientFor(repository);
         var challenge = authentication.ChallengeFor(client.RegistryBase);
         output.WriteLine($"registry:    {client.RegistryBase.GetLeftPart(UriPartial.Authority)} asks for {Describe(challenge)}");
@@ -62,6 +62,14 @@ internal sealed class AuthCheckCommand(RunContext context, ParseResult result)
 
             output.WriteLine(line);
         }).ConfigureAwait(false);
+
+        if (authentication.GrantsFor(new Uri(repositoryBase, "tags/list")) is { } grant)
+        {
+            var own = grant.Scopes?.FirstOrDefault(scope => scope.ResourceType == "repository" && scope.Name == repository.Path);
+            output.WriteLine(grant.Scopes is null
+                ? "token:       issued (opaque: what it allows shows in the answers below)"
+                : $"token:       grants {(own is null ? "nothing on this repository" : own.ToString())}");
+        }
 
         await StepAsync("push:        refused", async () =>
         {

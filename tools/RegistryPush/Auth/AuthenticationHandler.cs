@@ -24,6 +24,9 @@ public sealed partial class AuthenticationHandler : DelegatingHandler
     private readonly ConcurrentDictionary<string, EndpointAuth> _endpoints = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, byte> _logged = new(StringComparer.Ordinal);
 
+    // The token last put on a request per endpoint and repository, for auth check's report of what was granted.
+    private readonly ConcurrentDictionary<string, BearerToken> _lastTokens = new(StringComparer.Ordinal);
+
     // OAuth2 services may hand out a new refresh token with each access token; the latest one is used next.
     private readonly ConcurrentDictionary<string, string> _refreshTokens = new(StringComparer.Ordinal);
 
@@ -43,6 +46,15 @@ public sealed partial class AuthenticationHandler : DelegatingHandler
 
     /// <summary>The challenge learned for <paramref name="uri"/>'s registry, or null if it has not asked for authentication.</summary>
     public AuthChallenge? ChallengeFor(Uri uri) => _endpoints.TryGetValue(EndpointKey(uri), out var endpoint) ? endpoint.Challenge : null;
+
+    /// <summary>
+    /// What the last token sent for <paramref name="repositoryUri"/>'s repository grants; null when no token was sent.
+    /// </summary>
+    public TokenGrant? GrantsFor(Uri repositoryUri)
+    {
+        var target = Target.Of(repositoryUri);
+        return _lastTokens.TryGetValue($"{target.Endpoint}/{target.Repository}", out var token) ? new TokenGrant(TokenGrants.TryRead(token.Value)) : null;
+    }
 
     /// <summary>The credentials this handler would use for <paramref name="query"/> (for <c>auth check</c>).</summary>
     public Task<CredentialResolution> ResolveAsync(CredentialQuery query, CancellationToken cancellationToken) =>
@@ -82,7 +94,7 @@ public sealed partial class AuthenticationHandler : DelegatingHandler
 
         var wanted = TokenScope.Merge(target.Scopes.Concat(challenge.Scopes.Select(TokenScope.TryParse).OfType<TokenScope>()));
         var resolution = await _credentials.ResolveAsync(target.Query, cancellationToken).ConfigureAwait(false);
-        if (!ShouldRetry(endpoint, applied, target, wanted, resolution.Credential))
+        if (!ShouldRetry(endpoint, applied, wanted, resolution.Credential))
         {
             return await RecordAsync(request, response, target, applied, challenge, cancellationToken).ConfigureAwait(false);
         }
@@ -101,7 +113,7 @@ public sealed partial class AuthenticationHandler : DelegatingHandler
         return await RecordAsync(request, response, target, applied, lastChallenge ?? challenge, cancellationToken).ConfigureAwait(false);
     }
 
-    private static bool ShouldRetry(EndpointAuth endpoint, Applied? applied, Target target, IReadOnlyList<TokenScope> wanted, RegistryCredential credential)
+    private static bool ShouldRetry(EndpointAuth endpoint, Applied? applied, IReadOnlyList<TokenScope> wanted, RegistryCredential credential)
     {
         if (endpoint.Challenge.IsBasic)
         {
@@ -142,6 +154,11 @@ public sealed partial class AuthenticationHandler : DelegatingHandler
 
         if (credential.Kind == CredentialKind.RegistryToken)
         {
+            if (credential.Secret!.Any(char.IsControl))
+            {
+                throw new CredentialException($"the registry token from {credential.Source} contains control characters and cannot be sent; log in again");
+            }
+
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential.Secret);
             return new Applied("Bearer", scopes, null, null, false);
         }
@@ -168,6 +185,7 @@ public sealed partial class AuthenticationHandler : DelegatingHandler
             return fetched;
         }).ConfigureAwait(false);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
+        _lastTokens[$"{target.Endpoint}/{target.Repository}"] = token;
         return new Applied("Bearer", scopes, token, key, fromCache);
     }
 

@@ -25,6 +25,8 @@ public enum CredentialKind
 /// </summary>
 public sealed class RegistryCredential
 {
+    private readonly Lazy<string> _fingerprint;
+
     private RegistryCredential(CredentialKind kind, string? username, string? secret, string source)
     {
         Kind = kind;
@@ -34,8 +36,6 @@ public sealed class RegistryCredential
         _fingerprint = new Lazy<string>(() => Convert.ToHexString(
             SHA256.HashData(Encoding.UTF8.GetBytes($"{kind}\n{username}\n{secret}"))));
     }
-
-    private readonly Lazy<string> _fingerprint;
 
     /// <summary>The kind of secret.</summary>
     public CredentialKind Kind { get; }

@@ -73,10 +73,11 @@ internal static class CommandLine
             return ExitCodes.Success;
         });
 
-        return new RootCommand("registry-push: push OCI image layouts to container registries (ghcr.io, Docker Hub, any OCI registry).")
+        var root = new RootCommand("registry-push: push OCI image layouts to container registries (ghcr.io, Docker Hub, any OCI registry).")
         {
             push, pushAll, digest, auth, version,
         };
+        return HelpExamples.Attach(root, context.Out);
     }
 
     /// <summary>The retry and stall-timeout settings of <c>--retries</c> and <c>--timeout</c>, validated.</summary>

@@ -91,7 +91,7 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
 
         if (result.GetValue(CommandLine.Json))
         {
-            context.Out.WriteLine(JsonSerializer.Serialize(PushReport.From(results, dryRun, elapsed), CliJsonContext.Default.PushReportJson));
+            context.Out.WriteLine(JsonSerializer.Serialize(PushReport.From(results, dryRun, elapsed), CliJsonContext.Readable.PushReportJson));
         }
         else
         {

@@ -30,7 +30,15 @@ public sealed record PlannedImageJson
 [JsonSourceGenerationOptions(WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(PushPlanJson))]
 [JsonSerializable(typeof(PushReportJson))]
-internal sealed partial class CliJsonContext : JsonSerializerContext;
+internal sealed partial class CliJsonContext : JsonSerializerContext
+{
+    /// <summary>For output people and scripts read: '+' in media types stays '+' rather than \u002B.</summary>
+    public static CliJsonContext Readable { get; } = new(new JsonSerializerOptions
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    });
+}
 
 /// <summary>Reads and checks a plan file.</summary>
 public static class PushPlan

@@ -60,9 +60,12 @@ public static class RegistryPushApp
             error.WriteLine($"registry-push: error: {parseError.Message}");
         }
 
-        foreach (var token in parsed.UnmatchedTokens.Where(static token => token.StartsWith('-')))
+        foreach (var token in parsed.UnmatchedTokens)
         {
-            if (Suggestions.Closest(token, command.Options.SelectMany(static option => option.Aliases.Prepend(option.Name))) is { } suggestion)
+            var candidates = token.StartsWith('-')
+                ? command.Options.SelectMany(static option => option.Aliases.Prepend(option.Name))
+                : command.Subcommands.Select(static subcommand => subcommand.Name);
+            if (Suggestions.Closest(token, candidates) is { } suggestion)
             {
                 error.WriteLine($"registry-push: did you mean '{suggestion}' instead of '{token}'?");
             }

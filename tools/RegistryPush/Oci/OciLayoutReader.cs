@@ -93,15 +93,21 @@ public static class OciLayoutReader
         return Validate(chosen, $"{indexPath} entry {entries.IndexOf(chosen)}");
     }
 
-    private static string? RefName(DescriptorJson entry) =>
-        entry.Annotations is { } annotations && annotations.TryGetValue(RefNameAnnotation, out var name) ? name : null;
+    private static string? RefName(DescriptorJson? entry) =>
+        entry?.Annotations is { } annotations && annotations.TryGetValue(RefNameAnnotation, out var name) ? name : null;
 
     private static string DescribeChoices(List<DescriptorJson> entries) =>
-        string.Join(", ", entries.Select(static entry => RefName(entry) ?? $"{entry.Digest} (unnamed)"));
+        string.Join(", ", entries.Select(static entry => RefName(entry) ?? $"{entry?.Digest ?? "null"} (unnamed)"));
 
     /// <summary>Checks a descriptor's fields; <paramref name="where"/> says where it was found, for the error.</summary>
-    internal static Descriptor Validate(DescriptorJson json, string where)
+    internal static Descriptor Validate(DescriptorJson? json, string where)
     {
+        if (json is null)
+        {
+            // JSON null where a descriptor belongs: `"manifests": [null]`, `"config": null`.
+            throw new LayoutException($"{where}: descriptor is null");
+        }
+
         if (string.IsNullOrEmpty(json.MediaType))
         {
             throw new LayoutException($"{where}: descriptor has no mediaType");

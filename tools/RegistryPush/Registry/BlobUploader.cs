@@ -192,13 +192,16 @@ public sealed class BlobUploader
         var resync = false;
         long? refusedAt = null;
 
-        while (offset < size)
+        var chunkContext = ResilienceContextPool.Shared.Get(cancellationToken);
+        chunkContext.Properties.Set(BlobKey, context.Properties.GetValue(BlobKey, "blob"));
+        try
         {
-            try
+            while (offset < size)
             {
                 await _chunks.ExecuteAsync(
-                    async token =>
+                    async chunkAttempt =>
                     {
+                        var token = chunkAttempt.CancellationToken;
                         if (resync)
                         {
                             var status = await client.GetUploadStatusAsync(session, digest, token).ConfigureAwait(false)
@@ -257,13 +260,17 @@ public sealed class BlobUploader
                             throw new UploadSessionLostException("the registry no longer knows the upload session");
                         }
                     },
-                    cancellationToken).ConfigureAwait(false);
+                    chunkContext).ConfigureAwait(false);
             }
-            catch (UploadInterruptedException exception)
-            {
-                // This chunk used up its retries; another session would meet the same fault.
-                throw exception.Failure;
-            }
+        }
+        catch (UploadInterruptedException exception)
+        {
+            // A chunk used up its retries; another session would meet the same fault.
+            throw exception.Failure;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(chunkContext);
         }
 
         try

@@ -24,6 +24,9 @@ public static class RegistryResponseError
 
         // What authentication did for the request (credentials, their source), so refusals say what to fix.
         var attempt = Auth.AuthAttempt.Of(response);
+
+        // A registry's own words may echo what it was sent; no secret the run knows gets through.
+        message = attempt?.Redactor.Scrub(message) ?? message;
         var requestUri = response.RequestMessage?.RequestUri;
         if (codes.Contains("NAME_INVALID") || codes.Contains("TAG_INVALID"))
         {

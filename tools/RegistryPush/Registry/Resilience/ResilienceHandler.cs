@@ -130,7 +130,7 @@ public sealed class ResilienceHandler : DelegatingHandler
             }
         }
 
-        var buffered = new ByteArrayContent(buffer.GetBuffer(), 0, (int)buffer.Length);
+        var buffered = new ReplayableContent(buffer.GetBuffer(), (int)buffer.Length);
         foreach (var header in content.Headers.NonValidated)
         {
             buffered.Headers.TryAddWithoutValidation(header.Key, header.Value);

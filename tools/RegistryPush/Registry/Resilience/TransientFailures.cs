@@ -47,6 +47,20 @@ public static class TransientFailures
         return false;
     }
 
+    /// <summary>The socket error behind a broken connection (e.g. <c>ConnectionReset</c>), or "closed early".</summary>
+    public static string SocketReason(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is SocketException socket)
+            {
+                return socket.SocketErrorCode.ToString();
+            }
+        }
+
+        return "closed early";
+    }
+
     /// <summary>A short description of a failure for a retry notice: the status, or the network error's kind.</summary>
     public static string Describe(Exception exception) => exception switch
     {
