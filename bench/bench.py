@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -292,18 +293,27 @@ class Runner:
     jobs: int | None
     logs: Path = field(init=False)
 
+    last_cpu: float = field(init=False, default=0.0)
+
     def __post_init__(self) -> None:
         self.logs = self.work / "logs"
         self.logs.mkdir(exist_ok=True)
 
     def run(self, name: str, argv: list[str]) -> tuple[float, str]:
-        """Runs argv with output to a log; returns (wall seconds, stderr+stdout text). Fails the bench on error."""
+        """Runs argv with output to a log; returns (wall seconds, stderr+stdout text). Fails the bench on error.
+
+        Also sets `last_cpu`: the user+system CPU seconds of the command and its children. Unlike wall time it hardly
+        depends on what else the machine runs; registries are reaped only when stopped, so they never count here.
+        """
         log_path = self.logs / f"{name}.log"
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         with open(log_path, "wb") as out:
             completed = subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                        timeout=COMMAND_TIMEOUT_S, check=False)
         elapsed = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.last_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         text = log_path.read_text(errors="replace")
         if completed.returncode != 0:
             raise SystemExit(f"bench: {name} failed (exit {completed.returncode}): {' '.join(argv)}\n{text[-3000:]}")
@@ -351,6 +361,7 @@ def rotate(items: list, rep: int) -> list:
 def bench_cold(runner: Runner, wl: Workloads, reps: int, results: dict) -> None:
     log(f"cold push of {wl.sizes['layers']} x {wl.sizes['layer_mib']} MiB: ours, skopeo, curl bound; {reps} reps, fresh registry each")
     samples: dict[str, list[float]] = {"ours": [], "skopeo": [], "curl": []}
+    cpu: dict[str, list[float]] = {"ours": [], "skopeo": [], "curl": []}
     for rep in range(reps):
         for who in rotate(list(samples), rep):
             with Registry(runner.work) as registry:
@@ -362,13 +373,16 @@ def bench_cold(runner: Runner, wl: Workloads, reps: int, results: dict) -> None:
                 }[who]()
                 elapsed, _ = runner.run(f"cold-{who}-{rep}", argv)
                 samples[who].append(elapsed)
-                log(f"  rep {rep + 1}/{reps} {who:<6} {elapsed:6.2f} s")
+                cpu[who].append(runner.last_cpu)
+                log(f"  rep {rep + 1}/{reps} {who:<6} {elapsed:6.2f} s  (client CPU {runner.last_cpu:.2f} s)")
     results["cold"] = samples
+    results["cold_cpu"] = cpu
 
 
 def bench_noop(runner: Runner, wl: Workloads, reps: int, results: dict) -> None:
     log(f"no-op re-push (everything present): ours, skopeo; {reps} reps on one registry")
     samples: dict[str, list[float]] = {"ours": [], "skopeo": []}
+    cpu: dict[str, list[float]] = {"ours": [], "skopeo": []}
     with Registry(runner.work) as registry:
         repository = f"{registry.host}/bench/layered"
         runner.run("noop-prepare", runner.ours(wl.layered, repository))
@@ -382,9 +396,12 @@ def bench_noop(runner: Runner, wl: Workloads, reps: int, results: dict) -> None:
                 argv = runner.ours(wl.layered, repository) if who == "ours" else Runner.skopeo(wl.layered, repository)
                 elapsed, _ = runner.run(f"noop-{who}-{rep}", argv)
                 samples[who].append(elapsed)
-        log("  ours   " + " ".join(f"{s * 1000:.0f}" for s in samples["ours"]) + " ms")
-        log("  skopeo " + " ".join(f"{s * 1000:.0f}" for s in samples["skopeo"]) + " ms")
+                cpu[who].append(runner.last_cpu)
+        for who in samples:
+            log(f"  {who:<6} wall " + " ".join(f"{s * 1000:.0f}" for s in samples[who]) + " ms; CPU "
+                + " ".join(f"{s * 1000:.0f}" for s in cpu[who]) + " ms")
     results["noop"] = samples
+    results["noop_cpu"] = cpu
 
 
 def bench_many(runner: Runner, wl: Workloads, reps: int, results: dict) -> None:
@@ -527,11 +544,18 @@ def report(results: dict, sizes: dict) -> tuple[str, bool]:
         r = cold["ours"] / cold["skopeo"]
         row(f"{what} / skopeo copy", f"{cold['ours']:.2f} s", f"{cold['skopeo']:.2f} s", r, f"<= {TARGETS['cold_skopeo']}",
             r <= TARGETS["cold_skopeo"], paired(results["cold"], "ours", "skopeo"))
+    if "cold_cpu" in results:
+        cpu = {k: median(v) for k, v in results["cold_cpu"].items()}
+        row("  (client CPU of that cold push / skopeo's)", f"{cpu['ours']:.2f} s", f"{cpu['skopeo']:.2f} s",
+            cpu["ours"] / cpu["skopeo"], "(info)", None, paired(results["cold_cpu"], "ours", "skopeo"))
     if "noop" in results:
         noop = {k: median(v) for k, v in results["noop"].items()}
         r = noop["ours"] / noop["skopeo"]
         row("no-op re-push / skopeo no-op", f"{noop['ours'] * 1000:.0f} ms", f"{noop['skopeo'] * 1000:.0f} ms", r,
             f"<= {TARGETS['noop_skopeo']}", r <= TARGETS["noop_skopeo"], paired(results["noop"], "ours", "skopeo"))
+        cpu = {k: median(v) for k, v in results["noop_cpu"].items()}
+        row("  (CPU of that no-op / skopeo's)", f"{cpu['ours'] * 1000:.0f} ms", f"{cpu['skopeo'] * 1000:.0f} ms",
+            cpu["ours"] / cpu["skopeo"], "(info)", None, paired(results["noop_cpu"], "ours", "skopeo"))
     if "many" in results:
         many = {k: median(v) for k, v in results["many"].items()}
         speedup = many["separate"] / many["push-all"]
@@ -569,6 +593,8 @@ def report(results: dict, sizes: dict) -> tuple[str, bool]:
     out = [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *(line(r) for r in rows)]
     out.append("")
     counts = ", ".join(f"{section} {len(next(iter(results[section].values())))}" for section in SECTIONS if section in results)
+    if "rss" in results:
+        counts = counts.replace("rss ", "peak RSS ")
     out.append(f"medians; repetitions: {counts}; 'paired' = median of per-repetition ratios (pairs ran back to back)")
     out.append(f"machine: {machine()}")
     return "\n".join(out), all_met

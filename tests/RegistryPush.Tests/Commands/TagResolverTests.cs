@@ -29,6 +29,19 @@ public sealed class TagResolverTests
     }
 
     [Fact]
+    public void A_placeholder_whose_stamp_value_is_empty_is_skipped_like_an_unstamped_one()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.Combine("stable-status.txt"), "BUILD_EMBED_LABEL \nSTABLE_GIT_COMMIT abc\n");
+        var warnings = new List<string>();
+
+        var tags = TagResolver.Resolve(["{BUILD_EMBED_LABEL}", "{STABLE_GIT_COMMIT}"], [], [temp.Combine("stable-status.txt")], warnings.Add);
+
+        tags.ShouldBe(["abc"]);
+        warnings.ShouldHaveSingleItem().ShouldContain("no stamp value for {BUILD_EMBED_LABEL}");
+    }
+
+    [Fact]
     public void Tag_files_add_one_tag_per_line_and_duplicates_collapse()
     {
         using var temp = new TempDirectory();

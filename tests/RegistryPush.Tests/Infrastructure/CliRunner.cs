@@ -82,7 +82,7 @@ public sealed class CliRunner
             return value;
         }
 
-        // PATH and HOME are needed to find helpers; everything else is opt-in.
+        // PATH is needed to find credential helpers; everything else (HOME, DOCKER_CONFIG, tokens) is opt-in.
         return InheritEnvironment || name is "PATH" ? Environment.GetEnvironmentVariable(name) : null;
     }
 }

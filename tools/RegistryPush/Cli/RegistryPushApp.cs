@@ -47,7 +47,7 @@ public static class RegistryPushApp
         catch (Exception exception)
         {
             // A defect: say so in one line; the type and message are enough to file an issue.
-            context.Error.WriteLine($"registry-push: internal error ({exception.GetType().Name}): {exception.Message}");
+            context.Error.WriteLine($"registry-push: internal error ({exception.GetType().Name}): {Registry.RegistryResponseError.Sanitize(exception.Message)}");
             return ExitCodes.InternalError;
         }
     }

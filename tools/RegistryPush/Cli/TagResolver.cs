@@ -25,7 +25,8 @@ public static partial class TagResolver
             var missing = new List<string>();
             var tag = PlaceholderPattern().Replace(template, match =>
             {
-                if (stamp.TryGetValue(match.Groups[1].Value, out var value))
+                // An empty value counts as unfilled: `--stamp` without `--embed_label` writes BUILD_EMBED_LABEL empty.
+                if (stamp.TryGetValue(match.Groups[1].Value, out var value) && value.Length > 0)
                 {
                     return value;
                 }
