@@ -112,7 +112,7 @@ public sealed class RegistryQuirkTests
     public async Task Range_headers_with_or_without_the_bytes_prefix_and_0_0_on_new_sessions_are_understood(RangeStyle style)
     {
         var fake = new FakeRegistry { Quirks = new FakeQuirks { RangeStyle = style, RangeOnNewSession = true } }
-            .Break(FakeStep.Patch, 2, FakeMisbehaviour.StoreHalfThenFail);
+            .Break(FakeStep.Patch, 2, FakeMisbehaviour.StoreHalfThenFail, largerThan: 10_000);
         using var temp = new TempDirectory();
         var (layout, manifest) = TestLayout.SingleImage(temp, 400_000);
 

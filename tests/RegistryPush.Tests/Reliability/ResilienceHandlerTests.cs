@@ -204,7 +204,7 @@ public sealed class ResilienceHandlerTests
     [Fact]
     public async Task A_slow_upload_that_keeps_moving_is_never_cut_by_the_stall_timeout()
     {
-        // 40 pieces of 64 KiB, one every 50 ms: two seconds in all, far beyond the 300 ms stall timeout.
+        // 30 pieces of 64 KiB, one every 100 ms: three seconds in all, far beyond the one-second stall timeout.
         var received = 0L;
         var stub = new StubHandler(async (request, token) =>
         {
@@ -218,12 +218,12 @@ public sealed class ResilienceHandlerTests
 
             return new HttpResponseMessage(HttpStatusCode.Created);
         });
-        using var content = new SlowContent(pieces: 40, pieceBytes: 64 * 1024, pause: TimeSpan.FromMilliseconds(50));
+        using var content = new SlowContent(pieces: 30, pieceBytes: 64 * 1024, pause: TimeSpan.FromMilliseconds(100));
 
-        using var response = await SendAsync(stub, HttpMethod.Put, settings: Fast with { StallTimeout = TimeSpan.FromMilliseconds(300) }, content: content);
+        using var response = await SendAsync(stub, HttpMethod.Put, settings: Fast with { StallTimeout = TimeSpan.FromSeconds(1) }, content: content);
 
         response.StatusCode.ShouldBe(HttpStatusCode.Created);
-        received.ShouldBe(40 * 64 * 1024);
+        received.ShouldBe(30 * 64 * 1024);
         stub.Calls.ShouldBe(1);
     }
 

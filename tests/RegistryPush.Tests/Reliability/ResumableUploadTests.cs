@@ -11,12 +11,15 @@ namespace RegistryPush.Tests.Reliability;
 /// </summary>
 public sealed class ResumableUploadTests
 {
+    /// <summary>Scripts aim at the layers: a config (a few hundred bytes) uploads alongside in its own lane.</summary>
+    private const long LayerOnly = 10_000;
+
     private readonly CliRunner _cli = new();
 
     [Fact]
     public async Task A_chunk_whose_answer_was_lost_is_not_sent_again()
     {
-        var fake = new FakeRegistry().Break(FakeStep.Patch, 2, FakeMisbehaviour.StoreThenDropConnection);
+        var fake = new FakeRegistry().Break(FakeStep.Patch, 2, FakeMisbehaviour.StoreThenDropConnection, largerThan: LayerOnly);
         using var temp = new TempDirectory();
         var (layout, manifest) = TestLayout.SingleImage(temp, 500_000);
 
@@ -32,7 +35,7 @@ public sealed class ResumableUploadTests
     [Fact]
     public async Task A_chunk_broken_off_midway_resumes_from_the_byte_the_registry_holds()
     {
-        var fake = new FakeRegistry().Break(FakeStep.Patch, 3, FakeMisbehaviour.StoreHalfThenFail);
+        var fake = new FakeRegistry().Break(FakeStep.Patch, 3, FakeMisbehaviour.StoreHalfThenFail, largerThan: LayerOnly);
         using var temp = new TempDirectory();
         var (layout, manifest) = TestLayout.SingleImage(temp, 500_000);
 
@@ -46,7 +49,7 @@ public sealed class ResumableUploadTests
     [Fact]
     public async Task A_session_the_registry_forgot_is_replaced_by_a_new_one_and_the_blob_sent_again()
     {
-        var fake = new FakeRegistry().Break(FakeStep.Patch, 2, FakeMisbehaviour.LoseSession);
+        var fake = new FakeRegistry().Break(FakeStep.Patch, 2, FakeMisbehaviour.LoseSession, largerThan: LayerOnly);
         using var temp = new TempDirectory();
         var (layout, manifest) = TestLayout.SingleImage(temp, 300_000);
         var layer = layout.LayersOf(manifest)[0];
@@ -63,7 +66,7 @@ public sealed class ResumableUploadTests
     [Fact]
     public async Task A_closing_put_whose_answer_was_lost_is_confirmed_with_a_head_instead_of_a_new_upload()
     {
-        var fake = new FakeRegistry().Break(FakeStep.Complete, 1, FakeMisbehaviour.StoreThenDropConnection);
+        var fake = new FakeRegistry().Break(FakeStep.Complete, 1, FakeMisbehaviour.StoreThenDropConnection, largerThan: LayerOnly);
         using var temp = new TempDirectory();
         var (layout, manifest) = TestLayout.SingleImage(temp, 200_000);
 
@@ -71,13 +74,14 @@ public sealed class ResumableUploadTests
 
         result.ExitCode.ShouldBe(0, result.ToString());
         StartedSessions(fake).ShouldBe(2, "one session per blob (layer and config): the lost answer did not cost a new one");
+        result.StandardError.ShouldContain("starting a new upload session", customMessage: "the retry notice is printed before the HEAD finds the blob");
         RegistryQuirkTests.AssertStored(fake, layout, manifest, "app");
     }
 
     [Fact]
     public async Task A_monolithic_upload_whose_answer_was_lost_is_not_uploaded_twice()
     {
-        var fake = new FakeRegistry().Break(FakeStep.Monolithic, 1, FakeMisbehaviour.StoreThenDropConnection);
+        var fake = new FakeRegistry().Break(FakeStep.Monolithic, 1, FakeMisbehaviour.StoreThenDropConnection, largerThan: LayerOnly);
         using var temp = new TempDirectory();
         var (layout, manifest) = TestLayout.SingleImage(temp, 700_000);
 
@@ -92,7 +96,7 @@ public sealed class ResumableUploadTests
     [Fact]
     public async Task A_monolithic_upload_answered_503_is_retried_in_a_new_session()
     {
-        var fake = new FakeRegistry().Break(FakeStep.Monolithic, 1, FakeMisbehaviour.Unavailable);
+        var fake = new FakeRegistry().Break(FakeStep.Monolithic, 1, FakeMisbehaviour.Unavailable, largerThan: LayerOnly);
         using var temp = new TempDirectory();
         var (layout, manifest) = TestLayout.SingleImage(temp, 700_000);
 
@@ -107,7 +111,7 @@ public sealed class ResumableUploadTests
     public async Task A_status_check_answered_503_is_retried_like_any_request()
     {
         var fake = new FakeRegistry()
-            .Break(FakeStep.Patch, 2, FakeMisbehaviour.StoreThenDropConnection)
+            .Break(FakeStep.Patch, 2, FakeMisbehaviour.StoreThenDropConnection, largerThan: LayerOnly)
             .Break(FakeStep.Status, 1, FakeMisbehaviour.Unavailable);
         using var temp = new TempDirectory();
         var (layout, manifest) = TestLayout.SingleImage(temp, 400_000);
@@ -121,11 +125,7 @@ public sealed class ResumableUploadTests
     [Fact]
     public async Task A_chunk_that_never_gets_through_fails_the_push_with_exit_code_4_naming_the_blob_in_bounded_time()
     {
-        var fake = new FakeRegistry();
-        for (var i = 2; i < 50; i++)
-        {
-            fake.Break(FakeStep.Patch, i, FakeMisbehaviour.Unavailable);
-        }
+        var fake = new FakeRegistry().BreakFrom(FakeStep.Patch, 2, FakeMisbehaviour.Unavailable, largerThan: LayerOnly);
 
         using var temp = new TempDirectory();
         var (layout, manifest) = TestLayout.SingleImage(temp, 300_000);
@@ -139,21 +139,21 @@ public sealed class ResumableUploadTests
         var error = result.ErrorLines.ShouldHaveSingleItem();
         error.ShouldContain(layer.Digest.ToString());
         error.ShouldContain("503");
-        fake.Patches.Count.ShouldBe(1 + 3, "one good chunk, then the failing one tried three times (--retries 2)");
+        fake.Patches.Count(static patch => patch.ContentLength > LayerOnly).ShouldBe(1 + 3, "one good chunk, then the failing one tried three times (--retries 2)");
         fake.Manifest("app", "t").ShouldBeNull();
     }
 
     [Fact]
     public async Task A_503_saying_DENIED_is_a_refusal_exit_code_3_without_retrying()
     {
-        var fake = new FakeRegistry().Break(FakeStep.Monolithic, 1, FakeMisbehaviour.UnavailableDenied);
+        var fake = new FakeRegistry().Break(FakeStep.Monolithic, 1, FakeMisbehaviour.UnavailableDenied, largerThan: LayerOnly);
         using var temp = new TempDirectory();
         var (layout, _) = TestLayout.SingleImage(temp, 100_000);
 
         var result = await PushAsync(fake, layout, "--jobs", "1");
 
         result.ExitCode.ShouldBe(3, result.ToString());
-        fake.Log.Count(static request => request.Method == HttpMethod.Put).ShouldBe(1);
+        fake.Log.Count(static request => request.Method == HttpMethod.Put && request.ContentLength > LayerOnly).ShouldBe(1, "a refusal is not retried");
         fake.Manifest("app", "t").ShouldBeNull();
     }
 

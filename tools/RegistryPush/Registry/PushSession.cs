@@ -69,9 +69,9 @@ public sealed class PushSession(RegistryConnector connector, PushOptions options
         }
 
         // An image the registry already holds under its digest has all its blobs and children (registries verify
-        // that on manifest upload): only its tags remain to be written.
-        // Without explicit options Parallel.ForAsync runs ProcessorCount iterations at once: on a 2-core CI runner,
-        // twenty images' checks would take ten sequential round trips. These are small requests; bound them as such.
+        // that on manifest upload): only its tags remain to be written. These checks, like the manifests and tags
+        // below, are small requests: left to Parallel.ForAsync's default (ProcessorCount at once), twenty images on
+        // a 2-core CI runner would wait ten round trips instead of two.
         var present = new bool[requests.Count];
         await Parallel.ForAsync(0, requests.Count, RequestLane(cancellationToken), async (i, token) =>
         {

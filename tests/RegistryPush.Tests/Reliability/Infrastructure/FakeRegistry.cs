@@ -126,8 +126,7 @@ public sealed class FakeRegistry
     private readonly ConcurrentDictionary<(string Repository, string Digest), byte> _links = new();
     private readonly ConcurrentDictionary<(string Repository, string Reference), (byte[] Bytes, string MediaType)> _manifests = new();
     private readonly ConcurrentDictionary<string, Session> _sessions = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<FakeStep, int> _counts = new();
-    private readonly List<(FakeStep Step, int Occurrence, FakeMisbehaviour What)> _script = [];
+    private readonly List<Script> _script = [];
 
     /// <summary>The quirks imitated.</summary>
     public FakeQuirks Quirks { get; init; } = new();
@@ -135,10 +134,29 @@ public sealed class FakeRegistry
     /// <summary>Every request, in order.</summary>
     public ConcurrentQueue<FakeRequest> Log { get; } = new();
 
-    /// <summary>Makes the <paramref name="occurrence"/>-th request of <paramref name="step"/> (1-based) misbehave.</summary>
-    public FakeRegistry Break(FakeStep step, int occurrence, FakeMisbehaviour what)
+    /// <summary>
+    /// Makes the <paramref name="occurrence"/>-th request of <paramref name="step"/> (1-based) misbehave, counting only
+    /// requests of uploads larger than <paramref name="largerThan"/> bytes so far (for a chunk: its end offset; for a
+    /// close: what the session holds), so a script can aim at a layer while a small config uploads alongside.
+    /// </summary>
+    public FakeRegistry Break(FakeStep step, int occurrence, FakeMisbehaviour what, long largerThan = 0)
     {
-        _script.Add((step, occurrence, what));
+        lock (_script)
+        {
+            _script.Add(new Script(step, occurrence, occurrence, what, largerThan));
+        }
+
+        return this;
+    }
+
+    /// <summary>Makes every request of <paramref name="step"/> from the <paramref name="from"/>-th on misbehave (same counting).</summary>
+    public FakeRegistry BreakFrom(FakeStep step, int from, FakeMisbehaviour what, long largerThan = 0)
+    {
+        lock (_script)
+        {
+            _script.Add(new Script(step, from, int.MaxValue, what, largerThan));
+        }
+
         return this;
     }
 
@@ -168,12 +186,21 @@ public sealed class FakeRegistry
 
     private static string DigestOf(byte[] bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    private FakeMisbehaviour? Scripted(FakeStep step)
+    private FakeMisbehaviour? Scripted(FakeStep step, long size = 0)
     {
-        var count = _counts.AddOrUpdate(step, 1, static (_, n) => n + 1);
         lock (_script)
         {
-            return _script.Where(entry => entry.Step == step && entry.Occurrence == count).Select(static entry => (FakeMisbehaviour?)entry.What).FirstOrDefault();
+            FakeMisbehaviour? chosen = null;
+            foreach (var entry in _script.Where(entry => entry.Step == step && (entry.LargerThan == 0 || size > entry.LargerThan)))
+            {
+                entry.Seen++;
+                if (chosen is null && entry.Seen >= entry.From && entry.Seen <= entry.To)
+                {
+                    chosen = entry.What;
+                }
+            }
+
+            return chosen;
         }
     }
 
@@ -312,7 +339,7 @@ public sealed class FakeRegistry
                     return refused;
                 }
 
-                switch (Scripted(FakeStep.Patch))
+                switch (Scripted(FakeStep.Patch, session.Data.Length + body.Length))
                 {
                     case FakeMisbehaviour.StoreThenDropConnection:
                         session.Append(body);
@@ -338,7 +365,7 @@ public sealed class FakeRegistry
         if (request.Method == HttpMethod.Put)
         {
             var step = body.Length > 0 ? FakeStep.Monolithic : FakeStep.Complete;
-            var broken = Scripted(step);
+            var broken = Scripted(step, session.Data.Length + body.Length);
             if (broken is FakeMisbehaviour.Unavailable or FakeMisbehaviour.UnavailableDenied or FakeMisbehaviour.LoseSession or FakeMisbehaviour.StoreHalfThenFail)
             {
                 return Misbehave(broken.Value);
@@ -493,6 +520,21 @@ public sealed class FakeRegistry
         }
 
         return result;
+    }
+
+    private sealed class Script(FakeStep step, int from, int to, FakeMisbehaviour what, long largerThan)
+    {
+        public FakeStep Step { get; } = step;
+
+        public int From { get; } = from;
+
+        public int To { get; } = to;
+
+        public FakeMisbehaviour What { get; } = what;
+
+        public long LargerThan { get; } = largerThan;
+
+        public int Seen { get; set; }
     }
 
     private sealed class Session(string repository)
