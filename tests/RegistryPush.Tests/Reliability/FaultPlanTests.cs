@@ -149,6 +149,26 @@ public sealed class FaultPlanTests(RegistryFixture fixture)
     }
 
     [Fact]
+    public async Task A_blob_file_that_shrinks_during_the_push_fails_with_exit_code_2_naming_the_file_without_retrying()
+    {
+        var registry = fixture.Registry;
+        using var temp = new TempDirectory();
+        var (layout, manifest) = TestLayout.SingleImage(temp, 400_000);
+        var layer = layout.LayersOf(manifest)[0];
+        var repository = registry.NewRepository("shrink");
+        _cli.Interceptor = transport => new TruncateOnUpload(layout.BlobPath(layer.Digest)) { InnerHandler = transport };
+
+        var result = await _cli.RunAsync("push", layout.Path, repository, "--tag", "v1", "--jobs", "1");
+
+        result.ExitCode.ShouldBe(2, result.ToString());
+        var error = result.ErrorLines.ShouldHaveSingleItem();
+        error.ShouldContain(layout.BlobPath(layer.Digest));
+        error.ShouldContain("changed during the push");
+        result.StandardError.ShouldNotContain("retry");
+        (await Skopeo.ListTagsAsync(repository)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Cookies_a_registry_sets_are_never_sent_back()
     {
         var registry = fixture.Registry;
@@ -182,5 +202,20 @@ public sealed class FaultPlanTests(RegistryFixture fixture)
         }
 
         await PushTests.AssertBlobsRoundTripAsync(layout, $"{repository}@{manifest.Digest}", temp);
+    }
+
+    /// <summary>Cuts a blob file short the moment its upload session opens, as a build overwriting its output would.</summary>
+    private sealed class TruncateOnUpload(string path) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Put && request.Content?.Headers.ContentLength > 100_000 && new FileInfo(path).Length > 1_000)
+            {
+                using var file = File.OpenWrite(path);
+                file.SetLength(1_000);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }
