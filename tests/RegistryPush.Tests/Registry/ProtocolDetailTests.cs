@@ -1,4 +1,6 @@
+using System.Net;
 using RegistryPush.Oci;
+using RegistryPush.References;
 using RegistryPush.Registry;
 using RegistryPush.Tests.Infrastructure;
 
@@ -45,5 +47,65 @@ public sealed class ProtocolDetailTests
         content.Headers.ContentLength.ShouldBe(600_000);
         sink.ToArray().ShouldBe(bytes[100_000..700_000]);
         reported.ShouldBe(600_000);
+    }
+
+    [Fact]
+    public async Task A_refused_blob_upload_is_a_registry_error_even_when_its_body_can_be_read_only_once()
+    {
+        using var temp = new TempDirectory();
+        byte[] bytes = [1, 2, 3];
+        File.WriteAllBytes(temp.Combine("blob"), bytes);
+        var blob = new BlobFile(new Descriptor("application/octet-stream", Digest.Sha256Of(bytes), bytes.Length), temp.Combine("blob"));
+        using var http = new HttpClient(new OneShotBodyRegistry("""{"errors":[{"code":"UNKNOWN","message":"storage full"}]}"""));
+        var client = new RegistryClient(http, new Uri("http://registry.example/"), RepositoryReference.Parse("registry.example/app"));
+        var session = new UploadSession(new Uri("http://registry.example/v2/app/blobs/uploads/1"), null);
+
+        var error = await Should.ThrowAsync<RegistryException>(() => client.PutBlobAsync(session, blob, null, TestContext.Current.CancellationToken));
+
+        error.Message.ShouldContain("500 UNKNOWN: storage full");
+    }
+
+    /// <summary>Answers 500 with an error body that, like a socket's, cannot be read twice.</summary>
+    private sealed class OneShotBodyRegistry(string body) : HttpMessageHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Content is not null)
+            {
+                await request.Content.CopyToAsync(Stream.Null, cancellationToken);
+            }
+
+            return new HttpResponseMessage(HttpStatusCode.InternalServerError)
+            {
+                Content = new StreamContent(new ReadOnceStream(System.Text.Encoding.UTF8.GetBytes(body))),
+                RequestMessage = request,
+            };
+        }
+    }
+
+    private sealed class ReadOnceStream(byte[] content) : MemoryStream(content)
+    {
+        private bool _ended;
+
+        public override bool CanSeek => false;
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadOnce(base.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ReadOnce(await base.ReadAsync(buffer, cancellationToken));
+
+        private int ReadOnce(int read)
+        {
+            if (read == 0)
+            {
+                _ended = true;
+            }
+            else if (_ended)
+            {
+                throw new InvalidOperationException("the body was read twice");
+            }
+
+            return read;
+        }
     }
 }

@@ -195,6 +195,8 @@ public sealed class RegistryClient
             {
                 return null;
             }
+
+            throw RegistryResponseError.Create(response, errors, operation);
         }
 
         if (!response.IsSuccessStatusCode)
@@ -257,7 +259,7 @@ public sealed class RegistryClient
                 $"the registry rejected blob {digest}: its content does not match the digest or size (corrupt file? {blob.Path})");
         }
 
-        throw await RegistryResponseError.CreateAsync(response, $"upload blob {digest} to {Repository}", cancellationToken).ConfigureAwait(false);
+        throw RegistryResponseError.Create(response, errors, $"upload blob {digest} to {Repository}");
     }
 
     private static void CheckDigestHeader(HttpResponseMessage response, Digest expected, string operation)

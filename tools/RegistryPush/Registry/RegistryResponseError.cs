@@ -12,9 +12,15 @@ public static class RegistryResponseError
     public const int MaxErrorBodyBytes = 64 * 1024;
 
     /// <summary>Builds the exception for <paramref name="response"/>, naming <paramref name="operation"/> (e.g. "PUT manifest sha256:… to ghcr.io/o/app").</summary>
-    public static async Task<RegistryPushException> CreateAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken)
+    public static async Task<RegistryPushException> CreateAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken) =>
+        Create(response, await ReadErrorsAsync(response, cancellationToken).ConfigureAwait(false), operation);
+
+    /// <summary>
+    /// Builds the exception from errors already read off <paramref name="response"/>: a response body can be read only
+    /// once, so callers that inspect the errors first pass them here rather than reading again.
+    /// </summary>
+    public static RegistryPushException Create(HttpResponseMessage response, IReadOnlyList<RegistryErrorJson> errors, string operation)
     {
-        var errors = await ReadErrorsAsync(response, cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;
         var codes = errors.Select(static error => error.Code ?? string.Empty).ToHashSet(StringComparer.Ordinal);
         var detail = errors.Count == 0
