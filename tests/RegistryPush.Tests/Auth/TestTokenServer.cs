@@ -1,3 +1,4 @@
+using RegistryPush.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -69,17 +70,8 @@ public sealed class TestTokenServer : IDisposable
     public int ExpiresIn { get; set; } = 300;
 
     /// <summary>The registry configuration (<c>auth: token</c>) trusting this service.</summary>
-    public static string RegistryConfig(string realm, string service) => $"""
-        version: 0.1
-        log:
-          level: warn
-        storage:
-          filesystem:
-            rootdirectory: /var/lib/registry
-          delete:
-            enabled: true
-        http:
-          addr: :5000
+    public static string RegistryConfig(string realm, string service) => RegistryContainer.DefaultConfig + $"""
+
         auth:
           token:
             realm: {realm}
