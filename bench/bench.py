@@ -15,6 +15,7 @@ import platform
 import re
 import resource
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -627,6 +628,8 @@ def main() -> int:
     if unknown:
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
 
+    # SIGTERM (bench/run's trap) unwinds like Ctrl-C: every registry and proxy is stopped by its context manager.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.perf_counter()
     workloads = generate(args.work, sizes)
     os.sync()
@@ -635,7 +638,7 @@ def main() -> int:
     if "cold" in sections:
         bench_cold(runner, workloads, reps, results)
     if "noop" in sections:
-        bench_noop(runner, workloads, max(reps, 10), results)
+        bench_noop(runner, workloads, max(2 * reps, 20), results)
     if "many" in sections:
         bench_many(runner, workloads, reps, results)
     if "latency" in sections:

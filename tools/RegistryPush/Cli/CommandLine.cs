@@ -10,7 +10,7 @@ internal static class CommandLine
     public static readonly Option<bool> Insecure = new("--insecure") { Description = "Allow plain HTTP and unverified TLS for non-loopback registries." };
     public static readonly Option<bool> Json = new("--json") { Description = "Print one JSON result document on stdout instead of the REPOSITORY@DIGEST line." };
     public static readonly Option<bool> DryRun = new("--dry-run") { Description = "Validate and check what the registry lacks; write nothing." };
-    public static readonly Option<int> Jobs = new("--jobs", "-j") { Description = "Blobs uploaded at once.", DefaultValueFactory = static _ => Registry.PushOptions.DefaultJobs };
+    public static readonly Option<int> Jobs = new("--jobs", "-j") { Description = "Large blobs (over 256 KiB) uploaded at once; checks, mounts, small blobs, manifests and tags use their own lane of 16.", DefaultValueFactory = static _ => Registry.PushOptions.DefaultJobs };
     public static readonly Option<string[]> StampInfo = new("--stamp-info") { Description = "A workspace-status file (KEY value lines) filling {KEY} in tags. Repeatable." };
     public static readonly Option<string?> Ref = new("--ref") { Description = "Which index.json entry to push (its org.opencontainers.image.ref.name)." };
     public static readonly Option<string?> DigestFile = new("--digest-file") { Description = "Write the pushed digest (sha256:…) to this file." };
