@@ -175,6 +175,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def stop_process(process: subprocess.Popen) -> None:
+    """Terminates a process this bench started, killing it if it does not exit within 10 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 class Registry:
     """A fresh `docker-registry serve` on 127.0.0.1 with its own storage directory; stopped and wiped by stop()."""
 
@@ -231,13 +242,7 @@ http:
         raise SystemExit(f"bench: registry on {self.host} did not start; log:\n{self.log_path.read_text()[-2000:]}")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
         shutil.rmtree(self.dir, ignore_errors=True)
         # Flush the registry's written data now, so that writeback does not land inside the next timed run.
         os.sync()
@@ -271,13 +276,7 @@ class DelayProxy:
         raise SystemExit(f"bench: delay proxy on {self.host} did not start")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop_process(self.process)
 
     def __enter__(self) -> "DelayProxy":
         return self
