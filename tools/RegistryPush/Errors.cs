@@ -30,10 +30,7 @@ public abstract class RegistryPushException : Exception
     /// Messages quote what users and servers wrote (a repository argument, a snippet of a broken JSON file), which may
     /// hold line breaks or control characters; they become spaces, so an error is always exactly one printable line.
     /// </remarks>
-    protected RegistryPushException(string message, Exception? inner = null) : base(OneLine(message), inner) { }
-
-    private static string OneLine(string message) =>
-        message.Any(char.IsControl) ? string.Concat(message.Select(static c => char.IsControl(c) ? ' ' : c)) : message;
+    protected RegistryPushException(string message, Exception? inner = null) : base(PrintableText.OneLine(message), inner) { }
 
     /// <summary>The process exit code this failure maps to.</summary>
     public abstract int ExitCode { get; }

@@ -54,7 +54,7 @@ public static class AuthAdvice
     {
         if (codes.Contains("TAG_INVALID"))
         {
-            return $"{message}; to fix: a tag is 1 to 128 characters of letters, digits, '_', '.' and '-', not starting with '.' or '-'";
+            return $"{message}; to fix: {References.Tag.Rule}";
         }
 
         return IsGhcr(registry)

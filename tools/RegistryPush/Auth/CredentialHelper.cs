@@ -155,7 +155,7 @@ public sealed class CredentialHelper
     private string FirstLine(string text)
     {
         var line = text.Split('\n', 2)[0].Trim();
-        line = _redactor.Scrub(new string(line.Select(static c => char.IsControl(c) ? ' ' : c).ToArray()));
+        line = _redactor.Scrub(PrintableText.OneLine(line));
         return line.Length > 200 ? line[..200] + "…" : line;
     }
 

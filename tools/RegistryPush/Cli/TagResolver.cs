@@ -43,11 +43,14 @@ public static partial class TagResolver
                 continue;
             }
 
-            if (!Tag.IsValid(tag))
+            if (tag == template)
             {
-                throw new UsageException(tag == template
-                    ? $"tag '{tag}' is invalid: a tag is 1 to 128 characters of letters, digits, '_', '.' and '-', not starting with '.' or '-'"
-                    : $"tag '{template}' became '{tag}' after stamping, which is not a valid tag (letters, digits, '_', '.', '-'; at most 128)");
+                Tag.Validate(tag);
+            }
+            else if (!Tag.IsValid(tag))
+            {
+                throw new UsageException(
+                    $"tag '{template}' became '{tag}' after stamping, which is not a valid tag (letters, digits, '_', '.', '-'; at most 128)");
             }
 
             if (!resolved.Contains(tag, StringComparer.Ordinal))

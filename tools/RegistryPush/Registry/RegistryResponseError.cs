@@ -84,7 +84,7 @@ public static class RegistryResponseError
     /// <summary>Keeps an error line one line long and printable, whatever the server sent.</summary>
     internal static string Sanitize(string text)
     {
-        var oneLine = new string(text.Select(static c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
+        var oneLine = PrintableText.OneLine(text).Trim();
         return oneLine.Length > 300 ? oneLine[..300] + "…" : oneLine;
     }
 }
