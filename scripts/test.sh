@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test RegistryPush has, on a fresh Debian 12 machine or a laptop:
-#   1. prepares the machine (scripts/test-env/setup.sh: packages, podman serving the Docker API, a local registry:2),
+#   1. prepares the machine (scripts/test-env/setup.sh: packages, podman serving the Docker API, a local registry:2;
+#      scripts/test-env/sid-chroot.sh: Bazel 7.7.1 with Debian's Bazel modules in a Debian sid chroot),
 #   2. publishes the NativeAOT pusher (tests that run the real binary use it),
-#   3. runs the xunit suite: unit tests, real-registry pushes read back with skopeo, credential helpers, Bazel end to end,
+#   3. runs the xunit suite: unit tests, real-registry pushes read back with skopeo, credential helpers, Bazel end to end
+#      (Bazel 7.7.1 consumer modules in the chroot, Bazel 4.2.3 on the host),
 #   4. ends with the line "N passed, N failed, N skipped".
 # Extra arguments go to the test runner, e.g. `scripts/test.sh --filter-class '*PushTests'`.
 set -euo pipefail
@@ -10,6 +12,8 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 eval "$(bash scripts/test-env/setup.sh)"
+# Bazel 7.7.1 (what users run) in a Debian sid chroot: made once (about two minutes), then only checked.
+bash scripts/test-env/sid-chroot.sh setup
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 mkdir -p artifacts

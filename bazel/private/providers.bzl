@@ -4,7 +4,7 @@ ImagePushInfo = provider(
     doc = "What an image_push target pushes; image_push_all reads it to push many images in one process.",
     fields = {
         "label": "Label of the image_push target.",
-        "layout_files": "depset of the files that make up the OCI image layout.",
+        "layout_files": "depset of the files that make up the OCI image layout, and of those its symlinks point at.",
         "layout_path": "Execution-root-relative path of the layout directory (for build actions).",
         "layout_rlocation": "Runfiles path of the layout directory ('repository/package/dir').",
         "ref": "Value for --ref (an org.opencontainers.image.ref.name in index.json), or None.",

@@ -31,9 +31,14 @@ def _fail_for(ctx, attribute, value, reason, rule):
 def _image_layout(ctx):
     """Finds the OCI image layout in `image`: one directory, or a set of files holding index.json."""
     files = ctx.files.image
+
+    # What the layout's files point at: rules_oci's layer blobs are relative symlinks to files outside
+    # the layout directory, which oci_image carries as runfiles. Without them a push target is not whole
+    # (e.g. under --remote_download_toplevel, or in a runfiles tree copied elsewhere).
+    linked = ctx.attr.image[DefaultInfo].default_runfiles.files
     if len(files) == 1 and files[0].is_directory:
         return struct(
-            files = depset(files),
+            files = depset(files, transitive = [linked]),
             path = files[0].path,
             rlocation = _rlocation(ctx, files[0]),
         )
@@ -49,7 +54,7 @@ def _image_layout(ctx):
     index = index_files[0]
     rlocation = _rlocation(ctx, index)
     return struct(
-        files = depset(files),
+        files = depset(files, transitive = [linked]),
         path = index.dirname,
         rlocation = rlocation[:-len("/index.json")],
     )

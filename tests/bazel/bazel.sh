@@ -8,6 +8,8 @@
 # (Debian's Bazel 4.2.3 without internet). Anywhere else, plain `bazel` works.
 set -euo pipefail
 
+# Debian's bazel wrapper would pick the Bazel that .bazelversion names (7.7.1, for users); this is Bazel 4.2.3.
+export USE_BAZEL_VERSION="${USE_BAZEL_VERSION:-4}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 offline="$root/tests/bazel/offline"
 command="${1:?usage: tests/bazel/bazel.sh COMMAND [ARGS...]}"

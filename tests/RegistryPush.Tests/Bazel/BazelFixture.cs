@@ -81,20 +81,14 @@ public sealed class BazelFixture : IAsyncLifetime
     /// <inheritdoc />
     public async ValueTask InitializeAsync()
     {
-        if (!TestEnvironment.HasProgram("bazel"))
+        var (root, installation, unavailable) = BazelInstallation.Locate(BazelInstallation.Host);
+        if (unavailable is not null)
         {
-            _unavailable = "'bazel' is not installed (scripts/test-env/setup.sh installs Debian's bazel-bootstrap)";
+            _unavailable = unavailable;
             return;
         }
 
-        var root = BazelWorkspace.FindRepositoryRoot();
-        if (root is null)
-        {
-            _unavailable = "cannot find the repository root (MODULE.bazel) above the test assembly";
-            return;
-        }
-
-        _workspace = BazelWorkspace.ForTestRun(root, "repository");
+        _workspace = BazelWorkspace.ForTestRun(root, "repository", installation);
         var build = await _workspace.RunAsync("build", [], WarmTargets);
         if (build.ExitCode != 0)
         {

@@ -65,6 +65,20 @@ public sealed class BazelRunTests(BazelFixture bazel, RegistryFixture registry)
     }
 
     [Fact]
+    public async Task A_build_in_this_repository_prints_no_sandbox_debug_lines_although_Debians_bazelrc_asks_for_them()
+    {
+        var workspace = bazel.Workspace;
+
+        // A new action environment makes the genrule run again, in Bazel's linux-sandbox; the demo's terminal would
+        // show its set-up line by line under Debian's `build --sandbox_debug` unless .bazelrc turns it off.
+        var result = await workspace.RunAsync("build", [$"--action_env=REGISTRY_PUSH_TEST_RUN={Guid.NewGuid():N}"], ["//tests/bazel/quiet:sandboxed"]);
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.StandardError.ShouldNotContain("linux-sandbox.cc", customMessage: result.ToString());
+        result.StandardError.ShouldMatch(@"processes: .*\d+ linux-sandbox", "the layout action must have run in the sandbox: " + result);
+    }
+
+    [Fact]
     public async Task Image_push_all_pushes_every_image_in_one_run_to_the_repositories_under_the_prefix_setting()
     {
         var workspace = bazel.Workspace;

@@ -24,9 +24,9 @@ public sealed record BazelResult(string Command, int ExitCode, string StandardOu
 }
 
 /// <summary>
-/// Runs Bazel in one workspace the way this machine needs it: offline stand-ins for the repositories Bazel 4.2.3
-/// would download (tests/bazel/offline), its own output base under /tmp (one Bazel server, shared by every test
-/// of a run, so the pusher is built once), no convenience symlinks in the source tree, and quiet output.
+/// Runs Bazel in one workspace the way this machine needs it: one <see cref="BazelInstallation"/>, its own output
+/// base under /tmp (one Bazel server, shared by every test of a run, so the pusher is built once), no convenience
+/// symlinks in the source tree, and quiet output.
 /// </summary>
 public sealed class BazelWorkspace : IAsyncDisposable
 {
@@ -34,13 +34,15 @@ public sealed class BazelWorkspace : IAsyncDisposable
     private readonly bool _ownsOutputBase;
 
     /// <summary>Creates a runner for the workspace at <paramref name="root"/>.</summary>
-    /// <param name="root">The workspace directory (holds WORKSPACE).</param>
+    /// <param name="root">The workspace directory (holds WORKSPACE or MODULE.bazel).</param>
     /// <param name="outputBase">Bazel's output base; created by Bazel.</param>
     /// <param name="ownsOutputBase">Whether <see cref="DisposeAsync"/> deletes the output base.</param>
-    public BazelWorkspace(string root, string outputBase, bool ownsOutputBase)
+    /// <param name="installation">The Bazel that runs it.</param>
+    public BazelWorkspace(string root, string outputBase, bool ownsOutputBase, BazelInstallation installation)
     {
         Root = root;
         OutputBase = outputBase;
+        Installation = installation;
         _ownsOutputBase = ownsOutputBase;
     }
 
@@ -50,24 +52,30 @@ public sealed class BazelWorkspace : IAsyncDisposable
     /// <summary>Bazel's output base for this workspace.</summary>
     public string OutputBase { get; }
 
+    /// <summary>The Bazel that runs this workspace.</summary>
+    public BazelInstallation Installation { get; }
+
     /// <summary>
     /// The output base for a workspace in this test run: under /tmp, keyed by the workspace and this process, so two
     /// clones or two runs never share a Bazel server. <c>REGISTRY_PUSH_BAZEL_OUTPUT_BASE</c> names a persistent one
     /// instead (kept after the run: faster repeated local runs).
     /// </summary>
-    public static BazelWorkspace ForTestRun(string root, string name)
+    /// <param name="root">The workspace directory.</param>
+    /// <param name="name">Names the output base.</param>
+    /// <param name="installation">The Bazel to run; default: Bazel 4.2.3 on the host.</param>
+    public static BazelWorkspace ForTestRun(string root, string name, BazelInstallation? installation = null)
     {
+        installation ??= BazelInstallation.Host(FindRepositoryRoot() ?? root);
         var persistent = Environment.GetEnvironmentVariable("REGISTRY_PUSH_BAZEL_OUTPUT_BASE");
         if (!string.IsNullOrEmpty(persistent))
         {
-            return new BazelWorkspace(root, Path.Combine(persistent, name), ownsOutputBase: false);
+            return new BazelWorkspace(root, Path.Combine(persistent, name), ownsOutputBase: false, installation);
         }
 
         var key = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(root)))[..10];
         var outputBase = Path.Combine(Path.GetTempPath(), "registry-push-bazel", $"{name}-{key}-{Environment.ProcessId}");
-        return new BazelWorkspace(root, outputBase, ownsOutputBase: true);
+        return new BazelWorkspace(root, outputBase, ownsOutputBase: true, installation);
     }
-
     /// <summary>
     /// The repository's root (holds MODULE.bazel and bazel/defs.bzl): <c>REGISTRY_PUSH_REPOSITORY_ROOT</c> when set
     /// (tests built outside the tree), else found upward from the test assembly.
@@ -93,23 +101,6 @@ public sealed class BazelWorkspace : IAsyncDisposable
     /// <summary>Startup options: this workspace's output base, no ~/.bazelrc, and a server that goes away if a run dies.</summary>
     private string[] StartupOptions => [$"--output_base={OutputBase}", "--nohome_rc", "--max_idle_secs=900"];
 
-    /// <summary>Options every build-like command gets: offline stand-ins, no symlinks in the tree, quiet output.</summary>
-    public static IReadOnlyList<string> CommonOptions(string repositoryRoot)
-    {
-        var offline = Path.Combine(repositoryRoot, "tests", "bazel", "offline");
-        return
-        [
-            $"--override_repository=rules_cc={Path.Combine(offline, "rules_cc")}",
-            $"--override_repository=rules_java={Path.Combine(offline, "rules_java")}",
-            $"--override_repository=remote_coverage_tools={Path.Combine(offline, "remote_coverage_tools")}",
-            "--symlink_prefix=/",
-            "--nosandbox_debug",
-            "--noshow_progress",
-            "--curses=no",
-            "--color=no",
-        ];
-    }
-
     /// <summary>Runs <c>bazel COMMAND OPTIONS TARGETS [-- ARGUMENTS]</c> in the workspace.</summary>
     /// <param name="command">build, run, info, ...</param>
     /// <param name="options">Options after the common ones (later options win).</param>
@@ -117,8 +108,7 @@ public sealed class BazelWorkspace : IAsyncDisposable
     /// <param name="arguments">For <c>run</c>: the program's arguments, after <c>--</c>.</param>
     public async Task<BazelResult> RunAsync(string command, IEnumerable<string> options, IEnumerable<string> targets, IEnumerable<string>? arguments = null)
     {
-        var repositoryRoot = FindRepositoryRoot() ?? Root;
-        List<string> all = [.. StartupOptions, command, .. CommonOptions(repositoryRoot)];
+        List<string> all = [.. StartupOptions, command, .. BazelInstallation.QuietOptions, .. Installation.ExtraOptions];
 
         all.AddRange(options);
         all.AddRange(targets);
@@ -130,17 +120,18 @@ public sealed class BazelWorkspace : IAsyncDisposable
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(CommandTimeout);
-        var result = await CliWrap.Cli.Wrap("bazel")
-            .WithArguments(all)
+        var result = await CliWrap.Cli.Wrap(Installation.Program)
+            .WithArguments([.. Installation.PrefixArguments, .. all])
             .WithWorkingDirectory(Root)
-            .WithEnvironmentVariables(static environment => environment
+            .WithEnvironmentVariables(environment => environment
                 .Set("BUILD_WORKING_DIRECTORY", null)
                 .Set("BUILD_WORKSPACE_DIRECTORY", null)
                 .Set("RUNFILES_DIR", null)
-                .Set("RUNFILES_MANIFEST_FILE", null))
+                .Set("RUNFILES_MANIFEST_FILE", null)
+                .Set(Installation.Environment))
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(timeout.Token);
-        return new BazelResult("bazel " + string.Join(' ', all), result.ExitCode, result.StandardOutput, result.StandardError);
+        return new BazelResult($"bazel ({Installation.Name}) " + string.Join(' ', all), result.ExitCode, result.StandardOutput, result.StandardError);
     }
 
     /// <summary><c>bazel info KEY</c> with the common options (e.g. <c>bazel-bin</c>).</summary>
@@ -156,8 +147,9 @@ public sealed class BazelWorkspace : IAsyncDisposable
     {
         try
         {
-            await CliWrap.Cli.Wrap("bazel")
-                .WithArguments([.. StartupOptions, "shutdown"])
+            await CliWrap.Cli.Wrap(Installation.Program)
+                .WithArguments([.. Installation.PrefixArguments, .. StartupOptions, "shutdown"])
+                .WithEnvironmentVariables(Installation.Environment)
                 .WithWorkingDirectory(Root)
                 .WithValidation(CommandResultValidation.None)
                 .ExecuteBufferedAsync();

@@ -7,11 +7,11 @@ using RegistryPush.Tests.Infrastructure;
 namespace RegistryPush.Tests.Docs;
 
 /// <summary>
-/// The commands the README and docs tell people to run, run as written: the README's demo end to end, and every doc
-/// block marked <c>&lt;!-- runnable: local-registry --&gt;</c> against a real registry with the published binary.
+/// The commands the docs tell people to run, run as written: every doc block marked
+/// <c>&lt;!-- runnable: local-registry --&gt;</c> against a real registry with the published binary (the README's demo:
+/// <see cref="ReadmeDemoTests"/>).
 /// </summary>
-[Collection(BazelTestGroup.Name)]
-public sealed partial class DocumentedCommandTests(RegistryFixture fixture, BazelFixture bazel)
+public sealed partial class DocumentedCommandTests(RegistryFixture fixture)
 {
     private static readonly string Root = BazelWorkspace.FindRepositoryRoot()
         ?? throw new InvalidOperationException("cannot find the repository root from the test's directory");
@@ -54,24 +54,6 @@ public sealed partial class DocumentedCommandTests(RegistryFixture fixture, Baze
 
         result.ExitCode.ShouldBe(0, $"{document} block {index}:\n{script}\nstdout:\n{result.StandardOutput}\nstderr:\n{result.StandardError}");
         result.StandardError.ShouldNotContain("registry-push: error:");
-    }
-
-    [Fact]
-    public async Task The_readme_demo_pushes_the_example_image_and_prints_its_reference_last()
-    {
-        _ = bazel.Workspace;
-        TestEnvironment.RequireProgram("docker-registry");
-
-        var result = await CliWrap.Cli.Wrap("bash")
-            .WithArguments([Path.Combine(Root, "scripts", "demo.sh")])
-            .WithWorkingDirectory(Root)
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync(TestContext.Current.CancellationToken);
-
-        result.ExitCode.ShouldBe(0, $"stdout:\n{result.StandardOutput}\nstderr:\n{result.StandardError}");
-        var last = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
-        last.ShouldMatch(@"^127\.0\.0\.1:\d+/hello@sha256:[0-9a-f]{64}$");
-        result.StandardError.ShouldContain("\"RepoTags\"", customMessage: "the demo reads the image back with skopeo");
     }
 
     [GeneratedRegex(@"<!-- runnable: local-registry[^>]*-->\s*```bash\n(.*?)```", RegexOptions.Singleline)]

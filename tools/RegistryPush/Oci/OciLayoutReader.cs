@@ -20,35 +20,65 @@ public static class OciLayoutReader
     public const long MaxManifestBytes = 4 * 1024 * 1024;
 
     /// <summary>Reads the layout at <paramref name="layoutPath"/>, choosing the entry named <paramref name="refName"/> if given.</summary>
+    /// <remarks>
+    /// The layout directory is resolved physically first (Bazel reaches it through runfiles symlinks), so that relative
+    /// links inside it mean what they mean to the kernel, and the graph is the same whichever path reaches the layout.
+    /// </remarks>
     /// <exception cref="LayoutException">The layout is missing, malformed or incomplete.</exception>
     public static ImageGraph Read(string layoutPath, string? refName = null)
     {
-        var layout = Path.GetFullPath(layoutPath);
-        if (File.Exists(layout))
+        var shown = Path.GetFullPath(layoutPath);
+        var resolved = ResolvePhysically(layoutPath, "image layout", $"'{layoutPath}'");
+        var layout = resolved.Entry switch
         {
-            throw new LayoutException($"image layout '{layoutPath}' is a file; expected an OCI image layout directory");
-        }
+            PhysicalEntry.Directory => resolved.Path,
+            PhysicalEntry.File => throw new LayoutException($"image layout '{layoutPath}' is a file; expected an OCI image layout directory"),
+            _ when resolved.LinksFollowed == 0 => throw new LayoutException($"image layout '{layoutPath}' does not exist"),
+            _ => throw new LayoutException($"image layout '{layoutPath}' does not exist (a dangling symlink: it leads to {resolved.Path})"),
+        };
 
-        if (!Directory.Exists(layout))
-        {
-            throw new LayoutException($"image layout '{layoutPath}' does not exist");
-        }
+        CheckMarker(layout, layoutPath);
+        var indexPath = Path.Combine(layout, "index.json");
+        var index = ReadDocument(indexPath, "index.json");
+        var root = SelectRoot(index, refName, indexPath);
 
-        CheckMarker(layout);
-        var index = ReadDocument(Path.Combine(layout, "index.json"), "index.json");
-        var root = SelectRoot(index, refName, Path.Combine(layout, "index.json"));
-
-        var walker = new GraphWalker(layout);
+        var walker = new LayoutGraphWalker(layout, shown);
         walker.VisitManifest(root, "index.json");
         return new ImageGraph(layout, root, walker.Blobs, walker.Manifests);
     }
 
-    private static void CheckMarker(string layout)
+    /// <summary>
+    /// Resolves <paramref name="path"/> physically (see <see cref="PhysicalPath"/>), turning failures into layout errors
+    /// about <paramref name="what"/>, found at <paramref name="shown"/>.
+    /// </summary>
+    /// <remarks>The sentences are written here: the NativeAOT build strips the runtime's exception texts.</remarks>
+    internal static ResolvedPath ResolvePhysically(string path, string what, string shown)
+    {
+        try
+        {
+            return PhysicalPath.Resolve(path);
+        }
+        catch (SymlinkLoopException exception)
+        {
+            throw new LayoutException(
+                $"{what} cannot be read: {shown} leads into a symlink loop (more than {PhysicalPath.MaxLinks} symlinks to follow)", exception);
+        }
+        catch (UnauthorizedAccessException exception)
+        {
+            throw new LayoutException($"{what} cannot be read: permission denied on the way to {shown}", exception);
+        }
+        catch (IOException exception)
+        {
+            throw new LayoutException($"{what} cannot be read: following the path {shown} failed with an I/O error", exception);
+        }
+    }
+
+    private static void CheckMarker(string layout, string layoutPath)
     {
         var markerPath = Path.Combine(layout, "oci-layout");
         if (!File.Exists(markerPath))
         {
-            throw new LayoutException($"'{layout}' is not an OCI image layout: {markerPath} is missing");
+            throw new LayoutException($"'{layoutPath}' is not an OCI image layout: {markerPath} is missing");
         }
 
         var marker = Deserialize(ReadCapped(markerPath, 64 * 1024, "oci-layout"), markerPath, OciJsonContext.Default.OciLayoutMarkerJson);
@@ -132,7 +162,7 @@ public static class OciLayoutReader
         return Deserialize(ReadCapped(path, MaxManifestBytes, what), path, OciJsonContext.Default.ManifestJson);
     }
 
-    private static byte[] ReadCapped(string path, long maxBytes, string what)
+    internal static byte[] ReadCapped(string path, long maxBytes, string what)
     {
         try
         {
@@ -175,144 +205,5 @@ public static class OciLayoutReader
     {
         var end = message.IndexOf(" Path:", StringComparison.Ordinal);
         return (end > 0 ? message[..end] : message).Trim();
-    }
-
-    /// <summary>Depth-first walk that records blobs and manifests once each, children before parents.</summary>
-    private sealed class GraphWalker(string layout)
-    {
-        private readonly HashSet<Digest> _seenManifests = [];
-        private readonly HashSet<Digest> _seenBlobs = [];
-
-        public List<BlobFile> Blobs { get; } = [];
-
-        public List<ManifestBlob> Manifests { get; } = [];
-
-        public void VisitManifest(Descriptor descriptor, string where)
-        {
-            if (!MediaTypes.IsManifest(descriptor.MediaType))
-            {
-                throw new LayoutException(
-                    $"{where}: unsupported media type '{descriptor.MediaType}' for manifest {descriptor.Digest} "
-                    + "(expected an OCI or Docker schema 2 manifest or index)");
-            }
-
-            if (!_seenManifests.Add(descriptor.Digest))
-            {
-                return;
-            }
-
-            if (descriptor.Size > MaxManifestBytes)
-            {
-                throw new LayoutException($"manifest {descriptor.Digest} is {descriptor.Size} bytes, over the registries' 4 MiB limit");
-            }
-
-            var path = BlobPath(descriptor, $"manifest {descriptor.Digest} ({where})");
-            var content = ReadCapped(path, MaxManifestBytes, $"manifest {descriptor.Digest}");
-            if (content.Length != descriptor.Size)
-            {
-                throw new LayoutException(
-                    $"manifest {descriptor.Digest} is {content.Length} bytes but its descriptor says {descriptor.Size}: {path}");
-            }
-
-            if (descriptor.Digest.ComputeSameAlgorithm(content) != descriptor.Digest)
-            {
-                throw new LayoutException($"manifest {descriptor.Digest} does not match its digest (corrupt file): {path}");
-            }
-
-            var manifest = Deserialize(content, path, OciJsonContext.Default.ManifestJson);
-            if (manifest.SchemaVersion != 2)
-            {
-                throw new LayoutException($"{path}: schemaVersion is {manifest.SchemaVersion?.ToString() ?? "missing"}, expected 2");
-            }
-
-            if (manifest.MediaType is { } declared && declared != descriptor.MediaType)
-            {
-                throw new LayoutException(
-                    $"{path}: mediaType '{declared}' differs from the descriptor's '{descriptor.MediaType}' ({where})");
-            }
-
-            var self = $"manifest {descriptor.Digest}";
-            if (MediaTypes.IsIndex(descriptor.MediaType))
-            {
-                var children = manifest.Manifests ?? throw new LayoutException($"{path}: index has no 'manifests' array");
-                for (var i = 0; i < children.Count; i++)
-                {
-                    VisitManifest(Validate(children[i], $"{self} entry {i}"), $"{self} entry {i}");
-                }
-            }
-            else
-            {
-                var config = manifest.Config ?? throw new LayoutException($"{path}: image manifest has no 'config'");
-                VisitBlob(config, $"config of {self}");
-                var layers = manifest.Layers ?? throw new LayoutException($"{path}: image manifest has no 'layers' array");
-                for (var i = 0; i < layers.Count; i++)
-                {
-                    VisitBlob(layers[i], $"layer {i} of {self}");
-                }
-            }
-
-            Manifests.Add(new ManifestBlob(descriptor, content));
-        }
-
-        private void VisitBlob(DescriptorJson json, string where)
-        {
-            var descriptor = Validate(json, where);
-            if (!_seenBlobs.Add(descriptor.Digest))
-            {
-                return;
-            }
-
-            var expected = BlobPathOf(descriptor.Digest);
-            if (MediaTypes.IsNonDistributable(descriptor.MediaType) && !File.Exists(expected))
-            {
-                // Foreign layers are fetched from their URLs by whoever pulls; the registry never needs them.
-                return;
-            }
-
-            var path = BlobPath(descriptor, $"blob {descriptor.Digest} ({where})");
-            var length = new FileInfo(path).Length;
-            if (length != descriptor.Size)
-            {
-                throw new LayoutException(
-                    $"blob {descriptor.Digest} ({where}) is {length} bytes but its descriptor says {descriptor.Size}"
-                    + (length < descriptor.Size ? " (truncated)" : string.Empty) + $": {expected}");
-            }
-
-            Blobs.Add(new BlobFile(descriptor, path));
-        }
-
-        private string BlobPathOf(Digest digest) => Path.Combine(layout, "blobs", digest.Algorithm, digest.Hex);
-
-        /// <summary>The blob's file with symlinks resolved (Bazel output trees are full of them).</summary>
-        private string BlobPath(Descriptor descriptor, string what)
-        {
-            var path = BlobPathOf(descriptor.Digest);
-            try
-            {
-                var target = File.ResolveLinkTarget(path, returnFinalTarget: true);
-                var resolved = target?.FullName ?? path;
-                if (!File.Exists(resolved))
-                {
-                    throw new LayoutException(target is null
-                        ? $"{what} is missing: {path}"
-                        : $"{what} is a dangling symlink: {path} -> {resolved}");
-                }
-
-                return resolved;
-            }
-            catch (FileNotFoundException)
-            {
-                throw new LayoutException($"{what} is missing: {path}");
-            }
-            catch (DirectoryNotFoundException)
-            {
-                throw new LayoutException($"{what} is missing: {path}");
-            }
-            catch (IOException exception)
-            {
-                // ELOOP and friends: a symlink cycle must not hang or crash the push.
-                throw new LayoutException($"{what} cannot be read: {path}: {exception.Message}", exception);
-            }
-        }
     }
 }

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Writes a multi-platform OCI image layout from example_oci_image layouts, shaped as rules_oci's oci_image_index
+# writes it (example_oci_index; examples and tests only):
+#   - every child blob COPIED into OUT_DIR (symlinks dereferenced);
+#   - blobs/sha256/<index>: an image index listing each child's manifest with its platform;
+#   - index.json WITHOUT schemaVersion and WITHOUT mediaType, its one entry pointing at that index;
+#   - oci-layout written with a space after the colon.
+#
+#   write_oci_index.sh OUT_DIR IMAGE_LAYOUT...
+set -euo pipefail
+
+out="$1"
+shift
+mkdir -p "$out/blobs/sha256"
+work="$(mktemp -d "${TMPDIR:-/tmp}/oci-index.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+sha256() {
+  if command -v sha256sum >/dev/null 2>&1; then
+    sha256sum "$1" | cut -d' ' -f1
+  else
+    shasum -a 256 "$1" | cut -d' ' -f1
+  fi
+}
+
+entries="" sep=""
+for image in "$@"; do
+  for blob in "$image"/blobs/sha256/*; do
+    cp -L "$blob" "$out/blobs/sha256/$(basename "$blob")"
+  done
+  # example_oci_image's index.json has one entry, pretty-printed: take its fields line by line.
+  media="$(sed -n 's/^ *"mediaType": "\(application\/vnd\.[^"]*manifest[^"]*\)",$/\1/p' "$image/index.json")"
+  digest="$(sed -n 's/^ *"digest": "\(sha256:[0-9a-f]*\)",$/\1/p' "$image/index.json")"
+  size="$(sed -n 's/^ *"size": \([0-9]*\),$/\1/p' "$image/index.json")"
+  arch="$(sed -n 's/^ *"architecture": "\([^"]*\)",$/\1/p' "$image/index.json")"
+  os="$(sed -n 's/^ *"os": "\([^"]*\)"$/\1/p' "$image/index.json")"
+  if [[ -z "$media" || -z "$digest" || -z "$size" || -z "$arch" || -z "$os" ]]; then
+    echo "write_oci_index.sh: $image/index.json is not an example_oci_image index" >&2
+    exit 1
+  fi
+  entries+="$sep{\"mediaType\":\"$media\",\"digest\":\"$digest\",\"size\":$size,\"platform\":{\"architecture\":\"$arch\",\"os\":\"$os\"}}"
+  sep=","
+done
+
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[%s]}' "$entries" >"$work/index"
+hex="$(sha256 "$work/index")"
+bytes="$(wc -c <"$work/index" | tr -d ' ')"
+mv "$work/index" "$out/blobs/sha256/$hex"
+
+printf '{"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","size":%s,"digest":"sha256:%s"}]}\n' \
+  "$bytes" "$hex" >"$out/index.json"
+printf '{"imageLayoutVersion": "1.0.0"}\n' >"$out/oci-layout"
