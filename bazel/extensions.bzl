@@ -6,10 +6,12 @@
     register_toolchains("@registry_push_prebuilt//:all")
 
 Only MODULE.bazel loads this file: module_extension does not exist in Bazel 4.2.3.
-Without it, the module's own default toolchain builds registry-push from source.
+Without it, the module's own default toolchain is used: in a release archive the release's prebuilt
+binary for the host platform (@registry_push_release), in a checkout registry-push built from source.
 """
 
-load("//bazel/private:prebuilt.bzl", "check_binaries", "registry_push_binary", "registry_push_toolchains")
+load("//bazel/private:prebuilt.bzl", "check_binaries", "declare_prebuilt")
+load("//bazel/private:release.bzl", "declare_release_toolchains")
 
 _binary = tag_class(
     doc = "One prebuilt registry-push binary for one platform.",
@@ -21,6 +23,8 @@ _binary = tag_class(
 )
 
 def _registry_push_impl(module_ctx):
+    # registry_push's own MODULE.bazel registers the release's binaries (none in a checkout).
+    declare_release_toolchains()
     urls = {}
     sha256s = {}
     for module in module_ctx.modules:
@@ -32,15 +36,11 @@ def _registry_push_impl(module_ctx):
     if not urls:
         return
     check_binaries("registry_push.binary", urls, sha256s)
-    repositories = {}
-    for platform in urls:
-        repository = "registry_push_prebuilt_" + platform
-        registry_push_binary(name = repository, urls = [urls[platform]], sha256 = sha256s[platform])
-        repositories[platform] = repository
-    registry_push_toolchains(name = "registry_push_prebuilt", binaries = repositories)
+    declare_prebuilt("registry_push_prebuilt", {platform: [urls[platform]] for platform in urls}, sha256s)
 
 registry_push = module_extension(
     implementation = _registry_push_impl,
     tag_classes = {"binary": _binary},
-    doc = "Declares prebuilt registry-push binaries; creates @registry_push_prebuilt with one toolchain per platform.",
+    doc = """Declares prebuilt registry-push binaries; creates @registry_push_prebuilt with one toolchain per platform.
+Also creates @registry_push_release, the release's own binaries, for registry_push's MODULE.bazel.""",
 )

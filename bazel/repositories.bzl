@@ -6,12 +6,20 @@
 Bzlmod users need none of this: see bazel/extensions.bzl and docs/bazel.md.
 """
 
-load("//bazel/private:prebuilt.bzl", "check_binaries", "registry_push_binary", "registry_push_toolchains")
+load("//bazel/private:prebuilt.bzl", "check_binaries", "declare_prebuilt")
+load("//bazel/private:release.bzl", "RELEASE_HUB", "declare_release_toolchains")
 
 # A WORKSPACE-only helper that creates no target, so it takes no `name`.
 # buildifier: disable=unnamed-macro
 def registry_push_register_toolchains():
-    """Registers the default toolchain: registry-push built from source with the host's .NET SDK."""
+    """Registers the default toolchains: the release's prebuilt binary for the host, else the from-source build.
+
+    In a release archive, the release's binaries (one per platform, checksum-pinned; no .NET SDK needed) come
+    first, and a platform without one fails with a message naming the ways out. In a checkout there are no
+    release binaries and registry-push is built from source with the host's .NET SDK.
+    """
+    declare_release_toolchains()
+    native.register_toolchains("@%s//:all" % RELEASE_HUB)
     native.register_toolchains(str(Label("//bazel/toolchains:from_source")))
 
 def registry_push_prebuilt(name = "registry_push_prebuilt", urls = {}, sha256s = {}, register = True):
@@ -29,15 +37,6 @@ def registry_push_prebuilt(name = "registry_push_prebuilt", urls = {}, sha256s =
       register: Also call register_toolchains("@<name>//:all").
     """
     check_binaries("registry_push_prebuilt(name = %s)" % repr(name), urls, sha256s)
-    repositories = {}
-    for platform in urls:
-        repository = "%s_%s" % (name, platform)
-        registry_push_binary(
-            name = repository,
-            urls = [urls[platform]],
-            sha256 = sha256s[platform],
-        )
-        repositories[platform] = repository
-    registry_push_toolchains(name = name, binaries = repositories)
+    declare_prebuilt(name, {platform: [urls[platform]] for platform in urls}, sha256s)
     if register:
         native.register_toolchains("@%s//:all" % name)

@@ -86,13 +86,53 @@ toolchain(
             repository = rctx.attr.binaries[platform],
             toolchain_type = _canonical(Label("//bazel:toolchain_type")),
         ))
+    if rctx.attr.unsupported_message:
+        # Last, for any other exec platform: resolving to it fails the build with a message that names the ways out,
+        # instead of Bazel's "no matching toolchains" or a from-source build that needs an SDK nobody installed.
+        toolchains.append("""\
+registry_push_unsupported_toolchain(
+    name = "unsupported_impl",
+    message = {message},
+)
+
+toolchain(
+    name = "unsupported",
+    toolchain = ":unsupported_impl",
+    toolchain_type = "{toolchain_type}",
+)
+""".format(
+            message = repr(rctx.attr.unsupported_message),
+            toolchain_type = _canonical(Label("//bazel:toolchain_type")),
+        ))
     rctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % rctx.name)
-    rctx.file("BUILD.bazel", "# Prebuilt registry-push toolchains; register with register_toolchains(\"@%s//:all\").\n\n" % rctx.name + "\n".join(toolchains))
+    rctx.file("BUILD.bazel", "\n".join([
+        "# Prebuilt registry-push toolchains; register with register_toolchains(\"@%s//:all\")." % rctx.name,
+        "",
+        "load(\"%s\", \"registry_push_unsupported_toolchain\")" % _canonical(Label("//bazel/private:toolchain.bzl")),
+        "",
+    ] + toolchains))
 
 registry_push_toolchains = repository_rule(
     implementation = _toolchains_repository_impl,
     doc = "Hub repository: one toolchain() per platform, each pointing at its registry_push_binary repository.",
     attrs = {
         "binaries": attr.string_dict(mandatory = True, doc = "Platform key -> name of its registry_push_binary repository."),
+        "unsupported_message": attr.string(doc = "If set, a last toolchain for every other platform fails with this message."),
     },
 )
+
+def declare_prebuilt(name, urls, sha256s, unsupported_message = ""):
+    """Declares `@<name>_<platform>` per binary and the hub `@<name>`; for WORKSPACE macros and module extensions.
+
+    Args:
+      name: Name of the hub repository; the binaries' repositories are `<name>_<platform>`.
+      urls: dict platform -> list of URLs (mirrors tried in order).
+      sha256s: dict platform -> sha256 (hex).
+      unsupported_message: If set, the hub ends with a toolchain for any other platform that fails with it.
+    """
+    repositories = {}
+    for platform in sorted(urls.keys()):
+        repository = "%s_%s" % (name, platform)
+        registry_push_binary(name = repository, urls = urls[platform], sha256 = sha256s[platform])
+        repositories[platform] = repository
+    registry_push_toolchains(name = name, binaries = repositories, unsupported_message = unsupported_message)

@@ -33,6 +33,15 @@ Provides `ToolchainInfo(registry_push = struct(binary = File, runfiles = runfile
 """,
 )
 
+def _unsupported_toolchain_impl(ctx):
+    fail(ctx.attr.message)
+
+registry_push_unsupported_toolchain = rule(
+    implementation = _unsupported_toolchain_impl,
+    attrs = {"message": attr.string(mandatory = True, doc = "What to tell the user: why no pusher fits, and the ways out.")},
+    doc = "A toolchain implementation that fails the build with `message` when toolchain resolution picks it.",
+)
+
 def resolve_registry_push(ctx):
     """Returns the toolchain's struct(binary, runfiles) for a rule that declared TOOLCHAIN_TYPE.
 

@@ -10,7 +10,7 @@
 # `run` enters a private mount namespace (kept by a holder process until `stop`, or the next boot), so nothing is
 # mounted in the host's own namespace. Inside, these host folders appear at the same paths: /tmp, the repository this script
 # belongs to, the .NET SDK (read-only, for the from-source toolchain) and ~/.nuget (the host's NuGet cache and
-# config). Extra folders: REGISTRY_PUSH_CHROOT_BINDS="DIR1:DIR2". The network is the host's: a registry on the
+# config), unless REGISTRY_PUSH_CHROOT_NO_DOTNET=1. Extra folders: REGISTRY_PUSH_CHROOT_BINDS="DIR1:DIR2". The network is the host's: a registry on the
 # host's 127.0.0.1 is reachable from inside.
 #
 # Knobs: REGISTRY_PUSH_SID_ROOT (default /var/lib/registry-push/sid) says where the chroot lives.
@@ -34,7 +34,7 @@ die() { printf 'sid-chroot: ERROR: %s\n' "$*" >&2; exit 1; }
 if [ "$(id -u)" -ne 0 ]; then
   # debootstrap, chroot and mounts need root.
   command -v sudo >/dev/null 2>&1 || die "needs root (debootstrap, chroot and mounts), and sudo is not available"
-  exec sudo --preserve-env=REGISTRY_PUSH_SID_ROOT,REGISTRY_PUSH_CHROOT_BINDS,REGISTRY_PUSH_CHROOT_ENV,TERM "$0" "$@"
+  exec sudo --preserve-env=REGISTRY_PUSH_SID_ROOT,REGISTRY_PUSH_CHROOT_BINDS,REGISTRY_PUSH_CHROOT_ENV,REGISTRY_PUSH_CHROOT_NO_DOTNET,TERM "$0" "$@"
 fi
 
 
@@ -160,8 +160,11 @@ namespace_holder() {
 run() {
   [ -f "$MARKER" ] || die "no chroot at $ROOT; run '$0 setup' first"
   local binds=(/tmp "$REPO") holder
-  [ -d /usr/share/dotnet ] && binds+=(/usr/share/dotnet)
-  [ -d /root/.nuget ] && binds+=(/root/.nuget)
+  # REGISTRY_PUSH_CHROOT_NO_DOTNET=1: a machine without the .NET SDK, as most users' are (tests of the prebuilt path).
+  if [ "${REGISTRY_PUSH_CHROOT_NO_DOTNET:-0}" != 1 ]; then
+    [ -d /usr/share/dotnet ] && binds+=(/usr/share/dotnet)
+    [ -d /root/.nuget ] && binds+=(/root/.nuget)
+  fi
   if [ -n "${REGISTRY_PUSH_CHROOT_BINDS:-}" ]; then
     local extra
     IFS=: read -r -a extra <<<"$REGISTRY_PUSH_CHROOT_BINDS"

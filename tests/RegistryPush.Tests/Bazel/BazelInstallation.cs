@@ -54,18 +54,24 @@ public sealed record BazelInstallation(
     /// workspaces and output bases under /tmp work unchanged; its /etc/bazel.bazelrc makes every module come from
     /// Debian's packages.
     /// </summary>
-    public static BazelInstallation Sid(string repositoryRoot)
+    public static BazelInstallation Sid(string repositoryRoot) => Sid(repositoryRoot, withDotnet: true);
+
+    /// <summary>
+    /// Bazel 7.7.1 in the sid chroot, as on a machine without the .NET SDK when <paramref name="withDotnet"/> is false
+    /// (the chroot's mount namespace then has no SDK and no NuGet folder).
+    /// </summary>
+    public static BazelInstallation Sid(string repositoryRoot, bool withDotnet)
     {
         var root = System.Environment.GetEnvironmentVariable("REGISTRY_PUSH_SID_ROOT") is { Length: > 0 } configured
             ? configured
             : "/var/lib/registry-push/sid";
         var ready = File.Exists(Path.Combine(root, "etc", "registry-push-chroot"));
         return new BazelInstallation(
-            "Bazel 7.7.1",
+            withDotnet ? "Bazel 7.7.1" : "Bazel 7.7.1 without .NET",
             "bash",
             [Path.Combine(repositoryRoot, "scripts", "test-env", "sid-chroot.sh"), "run", "bazel"],
             [],
-            new Dictionary<string, string?>(),
+            new Dictionary<string, string?> { ["REGISTRY_PUSH_CHROOT_NO_DOTNET"] = withDotnet ? null : "1" },
             ready ? null : $"no Bazel 7.7.1 chroot at {root} (scripts/test-env/sid-chroot.sh setup makes it)");
     }
 

@@ -19,23 +19,7 @@ public sealed class PrebuiltToolchainTests(BazelFixture bazel, RegistryFixture r
         File.Copy(bazel.PusherBinary(), binary);
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(binary, TestContext.Current.CancellationToken)));
         var consumer = Directory.CreateDirectory(temp.Combine("consumer")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(consumer, "layer.txt"), "a user's file\n", TestContext.Current.CancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(consumer, "BUILD.bazel"), """
-            load("@registry_push//bazel:defs.bzl", "image_push")
-            load("@registry_push//bazel:example_image.bzl", "example_oci_image")
-
-            example_oci_image(
-                name = "app_image",
-                layers = ["layer.txt"],
-            )
-
-            image_push(
-                name = "app",
-                image = ":app_image",
-                repository = "127.0.0.1:1/placeholder",
-                tags = ["v1"],
-            )
-            """, TestContext.Current.CancellationToken);
+        await ConsumerWorkspace.WriteBuildAsync(consumer);
         await using var workspace = BazelWorkspace.ForTestRun(consumer, "consumer");
 
         await WriteWorkspaceAsync(consumer, root, binary, new string('0', 64));

@@ -1,3 +1,5 @@
 using RegistryPush.Tests.Infrastructure;
 
 [assembly: AssemblyFixture(typeof(RegistryFixture))]
+
+[assembly: AssemblyFixture(typeof(RegistryPush.Tests.Bazel.Releases.LocalReleaseFixture))]

@@ -65,6 +65,44 @@ public sealed partial class WorkflowTests(BazelFixture bazel)
     }
 
     [Fact]
+    public void The_release_workflow_runs_for_version_tags_only()
+    {
+        var triggers = (YamlMappingNode)Load("release.yml").Children[new YamlScalarNode("on")];
+
+        triggers.Children.Keys.Select(static key => ((YamlScalarNode)key).Value).ShouldBe(["push"]);
+        var push = (YamlMappingNode)triggers.Children[new YamlScalarNode("push")];
+        push.Children.Keys.Select(static key => ((YamlScalarNode)key).Value).ShouldBe(["tags"]);
+        ((YamlSequenceNode)push.Children[new YamlScalarNode("tags")]).Children.Select(static tag => ((YamlScalarNode)tag).Value).ShouldBe(["v*"]);
+    }
+
+    [Fact]
+    public void The_release_workflow_builds_every_platforms_binary_on_that_platform_and_only_the_publish_job_may_write()
+    {
+        var workflow = Load("release.yml");
+        var jobs = (YamlMappingNode)workflow.Children[new YamlScalarNode("jobs")];
+        var binary = (YamlMappingNode)jobs.Children[new YamlScalarNode("binary")];
+        var publish = (YamlMappingNode)jobs.Children[new YamlScalarNode("publish")];
+
+        var include = (YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)binary.Children[new YamlScalarNode("strategy")])
+            .Children[new YamlScalarNode("matrix")]).Children[new YamlScalarNode("include")];
+        include.Children.Cast<YamlMappingNode>().Select(static entry => Scalar(entry, "platform"))
+            .ShouldBe(["linux-x64", "linux-arm64", "macos-arm64", "macos-x64"], ignoreOrder: true);
+        Scalar(binary, "runs-on").ShouldBe("${{ matrix.runner }}");
+        StepsOf(binary).Select(static step => Scalar(step, "run")).OfType<string>().ShouldContain(static run => run.Contains("scripts/release.sh") && run.Contains("--binary-only"));
+        StepsOf(publish).Select(static step => Scalar(step, "run")).OfType<string>().ShouldContain(static run => run.Contains("scripts/release.sh") && run.Contains("--binaries"));
+        StepsOf(publish).Select(static step => Scalar(step, "run")).OfType<string>().ShouldContain(static run => run.Contains("sha256sum -c SHA256SUMS"));
+        StepsOf(publish).Select(static step => Scalar(step, "run")).OfType<string>().ShouldContain(static run => run.StartsWith("gh release create", StringComparison.Ordinal));
+
+        var top = (YamlMappingNode)workflow.Children[new YamlScalarNode("permissions")];
+        top.Children.Count.ShouldBe(1);
+        Scalar(top, "contents").ShouldBe("read");
+        binary.Children.ContainsKey(new YamlScalarNode("permissions")).ShouldBeFalse("build jobs keep the read-only default");
+        var write = (YamlMappingNode)publish.Children[new YamlScalarNode("permissions")];
+        write.Children.Count.ShouldBe(1);
+        Scalar(write, "contents").ShouldBe("write");
+    }
+
+    [Fact]
     public async Task Every_bazel_target_a_workflow_runs_exists_in_the_repository()
     {
         var targets = Directory.GetFiles(Path.Combine(Root, ".github", "workflows"), "*.yml")
@@ -93,8 +131,10 @@ public sealed partial class WorkflowTests(BazelFixture bazel)
     private static IEnumerable<YamlMappingNode> Jobs(YamlMappingNode workflow) =>
         ((YamlMappingNode)workflow.Children[new YamlScalarNode("jobs")]).Children.Values.Cast<YamlMappingNode>();
 
-    private static IEnumerable<YamlMappingNode> Steps(YamlMappingNode workflow) =>
-        Jobs(workflow).SelectMany(static job => ((YamlSequenceNode)job.Children[new YamlScalarNode("steps")]).Children.Cast<YamlMappingNode>());
+    private static IEnumerable<YamlMappingNode> Steps(YamlMappingNode workflow) => Jobs(workflow).SelectMany(StepsOf);
+
+    private static IEnumerable<YamlMappingNode> StepsOf(YamlMappingNode job) =>
+        ((YamlSequenceNode)job.Children[new YamlScalarNode("steps")]).Children.Cast<YamlMappingNode>();
 
     private static string? Scalar(YamlMappingNode node, string key) =>
         node.Children.TryGetValue(new YamlScalarNode(key), out var value) ? (value as YamlScalarNode)?.Value : null;

@@ -16,14 +16,40 @@ public static class ConsumerModule
     /// <param name="Sha256">The checksum the module pins.</param>
     public sealed record PrebuiltBinary(string Url, string Sha256);
 
-    /// <summary>Writes the module into <paramref name="directory"/>.</summary>
+    /// <summary>The override that takes registry_push from this repository's working tree.</summary>
+    public static string LocalPathOverride(string registryPushRoot) => $$"""
+        local_path_override(
+            module_name = "registry_push",
+            path = "{{registryPushRoot}}",
+        )
+        """;
+
+    /// <summary>The override that takes registry_push from a release archive, as users do before it is in a registry.</summary>
+    public static string ArchiveOverride(string url, string integrity, string stripPrefix) => $$"""
+        archive_override(
+            module_name = "registry_push",
+            integrity = "{{integrity}}",
+            strip_prefix = "{{stripPrefix}}",
+            urls = ["{{url}}"],
+        )
+        """;
+
+    /// <summary>Writes the module into <paramref name="directory"/>, taking registry_push from this repository.</summary>
     /// <param name="directory">An empty directory.</param>
     /// <param name="registryPushRoot">This repository, for <c>local_path_override</c>.</param>
-    /// <param name="prebuilt">A prebuilt binary to register, or null for the default toolchain (from source).</param>
-    public static void Write(string directory, string registryPushRoot, PrebuiltBinary? prebuilt = null)
+    /// <param name="prebuilt">A prebuilt binary to register, or null for registry_push's default toolchain.</param>
+    public static void Write(string directory, string registryPushRoot, PrebuiltBinary? prebuilt = null) =>
+        WriteWith(directory, LocalPathOverride(registryPushRoot), "0.1.0", prebuilt);
+
+    /// <summary>Writes the module into <paramref name="directory"/>.</summary>
+    /// <param name="directory">An empty directory.</param>
+    /// <param name="registryPushOverride">Where registry_push comes from: <see cref="LocalPathOverride"/> or <see cref="ArchiveOverride"/>.</param>
+    /// <param name="version">The registry_push version of the <c>bazel_dep</c>.</param>
+    /// <param name="prebuilt">A prebuilt binary to register, or null for registry_push's default toolchain.</param>
+    public static void WriteWith(string directory, string registryPushOverride, string version, PrebuiltBinary? prebuilt = null)
     {
         var toolchain = prebuilt is null
-            ? "# No toolchain registered: registry_push's default builds the pusher from source."
+            ? "# No toolchain registered: registry_push's default (prebuilt in a release, from source in a checkout)."
             : $$"""
                 registry_push = use_extension("@registry_push//bazel:extensions.bzl", "registry_push")
                 registry_push.binary(
@@ -38,11 +64,9 @@ public static class ConsumerModule
         File.WriteAllText(Path.Combine(directory, "MODULE.bazel"), $$"""
             module(name = "consumer")
 
-            bazel_dep(name = "registry_push", version = "0.1.0")
-            local_path_override(
-                module_name = "registry_push",
-                path = "{{registryPushRoot}}",
-            )
+            bazel_dep(name = "registry_push", version = "{{version}}")
+
+            {{registryPushOverride}}
 
             {{toolchain}}
             """);
