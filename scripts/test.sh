@@ -13,7 +13,10 @@ root=$PWD
 
 eval "$(bash scripts/test-env/setup.sh)"
 # Bazel 7.7.1 (what users run) in a Debian sid chroot: made once (about two minutes), then only checked.
-bash scripts/test-env/sid-chroot.sh setup
+if ! bash scripts/test-env/sid-chroot.sh setup; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 mkdir -p artifacts
