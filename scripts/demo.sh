@@ -54,7 +54,7 @@ repository="127.0.0.1:$port/owner/hello_python"
 # has no internet); PYTHONWARNINGS quiets a SyntaxWarning that Debian's rules_pkg prints under Python 3.13.
 scripts/test-env/sid-chroot.sh run bazel run --config=debian_rules_pkg \
   --action_env=PYTHONWARNINGS=ignore::SyntaxWarning \
-  //python/hello_python:hello_python_image_push -- --repository "$repository" --tag demo | tee "$work/push.out"
+  //python/hello_python:hello_python_image_push -- --repository "$repository" --tag demo | tee "$work/push.out" >&2
 reference=$(tail -n 1 "$work/push.out")
 
 # Read back by an independent client: the manifest skopeo gets must have the digest the push printed.
