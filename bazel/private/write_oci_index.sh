@@ -28,14 +28,17 @@ for image in "$@"; do
   for blob in "$image"/blobs/sha256/*; do
     cp -L "$blob" "$out/blobs/sha256/$(basename "$blob")"
   done
-  # example_oci_image's index.json has one entry, pretty-printed: take its fields line by line.
+  # example_oci_image's index.json has one entry, pretty-printed: take its fields line by line. The platform is
+  # the image config's (rules_oci's oci_image_index reads it from there too).
   media="$(sed -n 's/^ *"mediaType": "\(application\/vnd\.[^"]*manifest[^"]*\)",$/\1/p' "$image/index.json")"
   digest="$(sed -n 's/^ *"digest": "\(sha256:[0-9a-f]*\)",$/\1/p' "$image/index.json")"
-  size="$(sed -n 's/^ *"size": \([0-9]*\),$/\1/p' "$image/index.json")"
-  arch="$(sed -n 's/^ *"architecture": "\([^"]*\)",$/\1/p' "$image/index.json")"
-  os="$(sed -n 's/^ *"os": "\([^"]*\)"$/\1/p' "$image/index.json")"
+  size="$(sed -n 's/^ *"size": \([0-9]*\).*$/\1/p' "$image/index.json")"
+  manifest="$image/blobs/sha256/${digest#sha256:}"
+  config="$image/blobs/sha256/$(sed -n 's/.*"config":{"mediaType":"[^"]*","digest":"sha256:\([0-9a-f]*\)".*/\1/p' "$manifest")"
+  arch="$(sed -n 's/.*"architecture":"\([^"]*\)".*/\1/p' "$config")"
+  os="$(sed -n 's/.*"os":"\([^"]*\)".*/\1/p' "$config")"
   if [[ -z "$media" || -z "$digest" || -z "$size" || -z "$arch" || -z "$os" ]]; then
-    echo "write_oci_index.sh: $image/index.json is not an example_oci_image index" >&2
+    echo "write_oci_index.sh: $image is not an example_oci_image layout" >&2
     exit 1
   fi
   entries+="$sep{\"mediaType\":\"$media\",\"digest\":\"$digest\",\"size\":$size,\"platform\":{\"architecture\":\"$arch\",\"os\":\"$os\"}}"
@@ -47,6 +50,16 @@ hex="$(sha256 "$work/index")"
 bytes="$(wc -c <"$work/index" | tr -d ' ')"
 mv "$work/index" "$out/blobs/sha256/$hex"
 
-printf '{"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","size":%s,"digest":"sha256:%s"}]}\n' \
-  "$bytes" "$hex" >"$out/index.json"
+# Pretty-printed, with no schemaVersion and no mediaType, as rules_oci's oci_image_index writes it.
+cat >"$out/index.json" <<EOF
+{
+  "manifests": [
+    {
+      "mediaType": "application/vnd.oci.image.index.v1+json",
+      "size": $bytes,
+      "digest": "sha256:$hex"
+    }
+  ]
+}
+EOF
 printf '{"imageLayoutVersion": "1.0.0"}\n' >"$out/oci-layout"

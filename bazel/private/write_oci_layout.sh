@@ -137,7 +137,7 @@ if [[ -n "$ref" ]]; then
         \"org.opencontainers.image.ref.name\": \"$ref\"
       }"
 fi
-# Pretty-printed, as rules_oci writes it.
+# Pretty-printed and without a platform (that is in the config), as rules_oci writes it.
 cat >"$out/index.json" <<EOF
 {
   "schemaVersion": 2,
@@ -146,11 +146,7 @@ cat >"$out/index.json" <<EOF
     {
       "mediaType": "$manifest_type",
       "digest": "$digest",
-      "size": $bytes,
-      "platform": {
-        "architecture": "$arch",
-        "os": "$os"
-      }$annotations
+      "size": $bytes$annotations
     }
   ]
 }
