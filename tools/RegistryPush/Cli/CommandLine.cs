@@ -77,7 +77,7 @@ internal static class CommandLine
         {
             push, pushAll, digest, auth, version,
         };
-        return HelpExamples.Attach(root, context.Out);
+        return HelpExamples.Attach(root, context);
     }
 
     /// <summary>The retry and stall-timeout settings of <c>--retries</c> and <c>--timeout</c>, validated.</summary>
