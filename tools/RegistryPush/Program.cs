@@ -1,10 +1,14 @@
+using System.Runtime.InteropServices;
 using RegistryPush.Cli;
 
 using var interrupted = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+
+// A signal handler rather than Console.CancelKeyPress: subscribing to that initialises the terminal (see
+// StandardStreams), which leaves it in keypad mode.
+using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal =>
 {
-    e.Cancel = true;
+    signal.Cancel = true;
     interrupted.Cancel();
-};
+});
 
 return await RegistryPushApp.RunAsync(args, RunContext.FromProcess(), interrupted.Token).ConfigureAwait(false);

@@ -30,7 +30,8 @@ internal sealed class AuthCheckCommand(RunContext context, ParseResult result)
         using var connector = new RegistryConnector(pipeline, insecure, reporter);
         using var http = new HttpClient(pipeline, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.UserAgent.ParseAdd($"registry-push/{AppInfo.Version}");
-        var output = context.Out;
+        // Every line shows values from outside (a user name from a config file, a realm, token scopes): cleaned.
+        var output = new PrintableWriter(context.Out);
 
         output.WriteLine($"repository:  {repository}");
         var resolution = await authentication.ResolveAsync(new CredentialQuery(repository.ApiHost, repository.Path), cancellationToken).ConfigureAwait(false);

@@ -5,20 +5,24 @@ namespace RegistryPush.Cli;
 /// <summary>The command-line grammar (see docs/cli.md); the behaviour lives in the command classes.</summary>
 internal static class CommandLine
 {
+    private const int MaxJobs = 64;
+    private const long MinChunkBytes = 64 * 1024;
+    private const int MaxTimeoutSeconds = 3600;
+
     public static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Trace every registry request (secrets and query values redacted)." };
     public static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "Print only errors and warnings on stderr." };
     public static readonly Option<bool> Insecure = new("--insecure") { Description = "Allow plain HTTP and unverified TLS for non-loopback registries." };
     public static readonly Option<bool> Json = new("--json") { Description = "Print one JSON result document on stdout instead of the REPOSITORY@DIGEST line." };
     public static readonly Option<bool> DryRun = new("--dry-run") { Description = "Validate and check what the registry lacks; write nothing." };
-    public static readonly Option<int> Jobs = new("--jobs", "-j") { Description = "Large blobs (over 256 KiB) uploaded at once; checks, mounts, small blobs, manifests and tags use their own lane of 16.", DefaultValueFactory = static _ => Registry.PushOptions.DefaultJobs };
+    public static readonly Option<int> Jobs = NumberOption.Whole("--jobs", ["-j"], 1, MaxJobs, Registry.PushOptions.DefaultJobs, "Large blobs (over 256 KiB) uploaded at once; checks, mounts, small blobs, manifests and tags use their own lane of 16.");
     public static readonly Option<string[]> StampInfo = new("--stamp-info") { Description = "A workspace-status file (KEY value lines) filling {KEY} in tags. Repeatable." };
     public static readonly Option<string?> Ref = new("--ref") { Description = "Which index.json entry to push (its org.opencontainers.image.ref.name)." };
     public static readonly Option<string?> DigestFile = new("--digest-file") { Description = "Write the pushed digest (sha256:…) to this file." };
     public static readonly Option<bool> Chunked = new("--chunked") { Description = "Upload blobs in PATCH chunks instead of one PUT each." };
-    public static readonly Option<long> ChunkSize = new("--chunk-size") { Description = "Largest chunk in bytes for chunked uploads (GHCR refuses more than 4 MiB).", DefaultValueFactory = static _ => Registry.UploadOptions.DefaultMaxChunkBytes };
+    public static readonly Option<long> ChunkSize = NumberOption.AtLeast("--chunk-size", MinChunkBytes, Registry.UploadOptions.DefaultMaxChunkBytes, "bytes", "Largest chunk in bytes for chunked uploads (GHCR refuses more than 4 MiB).");
 
-    public static readonly Option<int> Retries = new("--retries") { Description = "Retries of a failed request or blob upload (408, 429, 5xx, resets, stalls), with exponential backoff (0 to 20).", DefaultValueFactory = static _ => Registry.Resilience.RetrySettings.DefaultMaxRetries };
-    public static readonly Option<int> Timeout = new("--timeout") { Description = "Seconds a request may make no progress before it is abandoned and retried; not a limit on a long upload that keeps moving.", DefaultValueFactory = static _ => Registry.Resilience.RetrySettings.DefaultStallTimeoutSeconds };
+    public static readonly Option<int> Retries = NumberOption.Whole("--retries", [], 0, Registry.Resilience.RetrySettings.MaxMaxRetries, Registry.Resilience.RetrySettings.DefaultMaxRetries, "Retries of a failed request or blob upload (408, 429, 5xx, resets, stalls), with exponential backoff (0 to 20).");
+    public static readonly Option<int> Timeout = NumberOption.Whole("--timeout", [], 1, MaxTimeoutSeconds, Registry.Resilience.RetrySettings.DefaultStallTimeoutSeconds, "Seconds a request may make no progress before it is abandoned and retried; not a limit on a long upload that keeps moving.");
     public static readonly Option<bool> Verify = new("--verify") { Description = "Hash every blob file before sending it, and confirm each uploaded blob with a HEAD before any tag moves." };
 
     public static readonly Argument<string> Layout = new("LAYOUT") { Description = "An OCI image layout directory (oci-layout, index.json, blobs/)." };
@@ -77,28 +81,14 @@ internal static class CommandLine
         {
             push, pushAll, digest, auth, version,
         };
-        return HelpExamples.Attach(root, context.Out);
+        return HelpExamples.Attach(root, context);
     }
 
-    /// <summary>The retry and stall-timeout settings of <c>--retries</c> and <c>--timeout</c>, validated.</summary>
-    public static Registry.Resilience.RetrySettings RetrySettings(ParseResult result)
-    {
-        var retries = result.GetValue(Retries);
-        if (retries is < 0 or > Registry.Resilience.RetrySettings.MaxMaxRetries)
-        {
-            throw new UsageException($"--retries {retries} is out of range (0 to {Registry.Resilience.RetrySettings.MaxMaxRetries})");
-        }
+    /// <summary>The retry and stall-timeout settings of <c>--retries</c> and <c>--timeout</c> (validated while parsing).</summary>
+    public static Registry.Resilience.RetrySettings RetrySettings(ParseResult result) =>
+        new() { MaxRetries = result.GetValue(Retries), StallTimeout = TimeSpan.FromSeconds(result.GetValue(Timeout)) };
 
-        var timeout = result.GetValue(Timeout);
-        if (timeout is < 1 or > 3600)
-        {
-            throw new UsageException($"--timeout {timeout} is out of range (1 to 3600 seconds)");
-        }
-
-        return new Registry.Resilience.RetrySettings { MaxRetries = retries, StallTimeout = TimeSpan.FromSeconds(timeout) };
-    }
-
-    /// <summary>How blobs travel: <c>--chunked</c>, <c>--chunk-size</c> (already validated), <c>--retries</c>, <c>--timeout</c>, <c>--verify</c>.</summary>
-    public static Registry.UploadOptions UploadOptions(ParseResult result, long chunkSize) =>
-        new(chunkSize, result.GetValue(Chunked)) { Retry = RetrySettings(result), Verify = result.GetValue(Verify) };
+    /// <summary>How blobs travel: <c>--chunked</c>, <c>--chunk-size</c>, <c>--retries</c>, <c>--timeout</c>, <c>--verify</c>.</summary>
+    public static Registry.UploadOptions UploadOptions(ParseResult result) =>
+        new(result.GetValue(ChunkSize), result.GetValue(Chunked)) { Retry = RetrySettings(result), Verify = result.GetValue(Verify) };
 }

@@ -33,6 +33,11 @@ internal static class HelpExamples
             "registry-push digest ./layout",
             "registry-push digest ./layout --ref latest --digest-file app.digest",
         ],
+        ["auth"] =
+        [
+            "registry-push auth check ghcr.io/owner/app",
+            "registry-push auth check --help",
+        ],
         ["auth check"] =
         [
             "registry-push auth check ghcr.io/owner/app",
@@ -42,16 +47,27 @@ internal static class HelpExamples
     };
 
     /// <summary>Wraps <paramref name="root"/>'s help action so every command's help ends with its examples.</summary>
-    public static RootCommand Attach(RootCommand root, TextWriter output)
+    public static RootCommand Attach(RootCommand root, RunContext context)
     {
         var help = root.Options.OfType<HelpOption>().Single();
         if (help.Action is HelpAction standard)
         {
-            help.Action = new WithExamples(standard, output);
+            standard.MaxWidth = Width(context);
+            help.Action = new WithExamples(standard, context.Out);
         }
 
         return root;
     }
+
+    /// <summary>
+    /// The width help is wrapped at: <c>COLUMNS</c> when set, 80 on a terminal, no wrapping otherwise. Not
+    /// <see cref="Console.WindowWidth"/> (the library's default): asking the console for its size initialises the
+    /// terminal, which leaves it in keypad mode (see <see cref="StandardStreams"/>).
+    /// </summary>
+    public static int Width(RunContext context) =>
+        int.TryParse(context.GetEnvironmentVariable("COLUMNS"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var columns) && columns >= 20
+            ? columns
+            : context.OutputIsTerminal ? 80 : int.MaxValue;
 
     /// <summary>The examples for the command at <paramref name="path"/> (e.g. "push", "auth check"), if any.</summary>
     public static IReadOnlyList<string> For(string path) => ByCommand.TryGetValue(path, out var examples) ? examples : [];

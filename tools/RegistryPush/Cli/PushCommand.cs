@@ -53,21 +53,9 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
 
     private async Task<int> PushAsync(IReadOnlyList<PushRequest> requests, CancellationToken cancellationToken)
     {
-        var jobs = result.GetValue(CommandLine.Jobs);
-        if (jobs is < 1 or > 64)
-        {
-            throw new UsageException($"--jobs {jobs} is out of range (1 to 64)");
-        }
-
-        var chunkSize = result.GetValue(CommandLine.ChunkSize);
-        if (chunkSize < 64 * 1024)
-        {
-            throw new UsageException($"--chunk-size {chunkSize} is too small (at least 65536 bytes)");
-        }
-
         var dryRun = result.GetValue(CommandLine.DryRun);
         var insecure = result.GetValue(CommandLine.Insecure);
-        var options = new PushOptions(jobs, dryRun, CommandLine.UploadOptions(result, chunkSize));
+        var options = new PushOptions(result.GetValue(CommandLine.Jobs), dryRun, CommandLine.UploadOptions(result));
 
         var started = Stopwatch.GetTimestamp();
         using var connector = new RegistryConnector(BuildPipeline(insecure, requests), insecure, _reporter);

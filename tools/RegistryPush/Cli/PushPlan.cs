@@ -30,6 +30,7 @@ public sealed record PlannedImageJson
 [JsonSourceGenerationOptions(WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(PushPlanJson))]
 [JsonSerializable(typeof(PushReportJson))]
+[JsonSerializable(typeof(ErrorReportJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>For output people and scripts read: '+' in media types stays '+' rather than \u002B.</summary>

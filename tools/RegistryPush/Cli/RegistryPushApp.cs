@@ -1,11 +1,12 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
+using System.Text.Json;
 
 namespace RegistryPush.Cli;
 
 /// <summary>
 /// The program: parses the command line, runs the command, and turns every failure into one line on stderr and a
-/// documented exit code. Tests call <see cref="RunAsync"/> in-process with their own <see cref="RunContext"/>.
+/// documented exit code (and, under <c>--json</c>, one error object on stdout). Tests call <see cref="RunAsync"/>
+/// in-process with their own <see cref="RunContext"/>.
 /// </summary>
 public static class RegistryPushApp
 {
@@ -14,10 +15,17 @@ public static class RegistryPushApp
     {
         var root = CommandLine.Build(context);
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0 && parsed.Action is not { ClearsParseErrors: true })
+        var json = WantsJson(parsed);
+
+        // Before anything else, even --help: a secret typed as an argument gets the pointer, never an echo.
+        if (SecretArguments.Check(parsed) is { } secret)
         {
-            ReportParseErrors(parsed, context.Error);
-            return ExitCodes.BadInput;
+            return Fail(context, json, ExitCodes.BadInput, secret);
+        }
+
+        if (parsed.Action is not { ClearsParseErrors: true } && ParseFailure.For(parsed) is { } failure)
+        {
+            return Fail(context, json, ExitCodes.BadInput, failure);
         }
 
         try
@@ -31,7 +39,7 @@ public static class RegistryPushApp
         }
         catch (RegistryPushException exception)
         {
-            context.Error.WriteLine($"registry-push: error: {exception.Message}");
+            Fail(context, json, exception.ExitCode, exception.Message);
             if (new Output.GitHubActions(context.GetEnvironmentVariable).IsActive)
             {
                 context.Error.WriteLine(Output.GitHubActions.ErrorAnnotation(exception.Message));
@@ -42,50 +50,51 @@ public static class RegistryPushApp
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             context.Error.WriteLine("registry-push: interrupted; no tag was moved after the interruption");
+            WriteJsonError(context, json, ExitCodes.RegistryFailure, "interrupted; no tag was moved after the interruption");
             return ExitCodes.RegistryFailure;
         }
         catch (Exception exception)
         {
             // A defect: say so in one line; the type and message are enough to file an issue.
-            context.Error.WriteLine($"registry-push: internal error ({exception.GetType().Name}): {Registry.RegistryResponseError.Sanitize(exception.Message)}");
+            var message = $"internal error ({exception.GetType().Name}): {Registry.RegistryResponseError.Sanitize(exception.Message)}";
+            context.Error.WriteLine($"registry-push: {message}");
+            WriteJsonError(context, json, ExitCodes.InternalError, message);
             return ExitCodes.InternalError;
         }
     }
 
-    private static void ReportParseErrors(ParseResult parsed, TextWriter error)
+    private static int Fail(RunContext context, bool json, int exitCode, ParseFailure failure)
     {
-        var command = parsed.CommandResult.Command;
-        foreach (var parseError in parsed.Errors)
+        foreach (var error in failure.Errors)
         {
-            error.WriteLine($"registry-push: error: {parseError.Message}");
+            context.Error.WriteLine($"registry-push: error: {error}");
         }
 
-        foreach (var token in parsed.UnmatchedTokens)
+        foreach (var hint in failure.Hints)
         {
-            var candidates = token.StartsWith('-')
-                ? command.Options.SelectMany(static option => option.Aliases.Prepend(option.Name))
-                : command.Subcommands.Select(static subcommand => subcommand.Name);
-            if (Suggestions.Closest(token, candidates) is { } suggestion)
-            {
-                error.WriteLine($"registry-push: did you mean '{suggestion}' instead of '{token}'?");
-            }
+            context.Error.WriteLine(hint);
         }
 
-        var path = string.Join(' ', CommandPath(parsed.CommandResult));
-        error.WriteLine($"Run '{path} --help' for usage.");
+        WriteJsonError(context, json, exitCode, failure.Errors.Count > 0 ? failure.Errors[0] : "the command line is not valid");
+        return exitCode;
     }
 
-    private static Stack<string> CommandPath(SymbolResult? result)
+    private static int Fail(RunContext context, bool json, int exitCode, string message)
     {
-        var names = new Stack<string>();
-        for (var current = result; current is not null; current = current.Parent)
-        {
-            if (current is CommandResult commandResult)
-            {
-                names.Push(commandResult.Command is RootCommand ? "registry-push" : commandResult.Command.Name);
-            }
-        }
-
-        return names;
+        context.Error.WriteLine($"registry-push: error: {PrintableText.OneLine(message)}");
+        WriteJsonError(context, json, exitCode, message);
+        return exitCode;
     }
+
+    private static void WriteJsonError(RunContext context, bool json, int exitCode, string message)
+    {
+        if (json)
+        {
+            context.Out.WriteLine(JsonSerializer.Serialize(ErrorReportJson.Of(exitCode, message), CliJsonContext.Readable.ErrorReportJson));
+        }
+    }
+
+    /// <summary>Whether the run asked for <c>--json</c>, read from the tokens so that it holds even when parsing failed.</summary>
+    private static bool WantsJson(ParseResult parsed) =>
+        parsed.GetResult(CommandLine.Json) is { Implicit: false } && (parsed.Errors.Count > 0 || parsed.GetValue(CommandLine.Json));
 }

@@ -22,15 +22,20 @@ public sealed record RunContext(
     /// <summary>Whether stderr is an interactive terminal (live progress) rather than a log.</summary>
     public bool ErrorIsTerminal { get; init; }
 
-    /// <summary>The context of the real process.</summary>
+    /// <summary>Whether stdout is an interactive terminal (help is wrapped to fit) rather than a pipe or file.</summary>
+    public bool OutputIsTerminal { get; init; }
+
+    /// <summary>The context of the real process (its standard streams opened without terminal set-up: see <see cref="StandardStreams"/>).</summary>
     public static RunContext FromProcess() => new(
-        Console.Out,
-        Console.Error,
-        Console.In,
+        StandardStreams.Output(),
+        StandardStreams.Error(),
+        StandardStreams.Input(),
         Environment.GetEnvironmentVariable,
         Environment.CurrentDirectory)
     {
+        // IsErrorRedirected and IsOutputRedirected only ask the descriptor (isatty); they leave the terminal alone.
         ErrorIsTerminal = !Console.IsErrorRedirected,
+        OutputIsTerminal = !Console.IsOutputRedirected,
     };
 
     /// <summary>Resolves <paramref name="path"/> against <see cref="CurrentDirectory"/>.</summary>

@@ -163,6 +163,9 @@ public sealed class ConsoleReporter : IPushObserver, IDisposable
             return;
         }
 
+        // Lines carry values from outside (user names from config files, registry answers, tag templates): one of
+        // them must not be able to start a line of its own or send an escape sequence to the terminal.
+        line = PrintableText.OneLine(line);
         lock (_gate)
         {
             if (_mode == ProgressMode.Live)

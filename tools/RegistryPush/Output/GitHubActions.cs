@@ -41,11 +41,14 @@ public sealed class GitHubActions(Func<string, string?> environment)
         }
     }
 
-    /// <summary>The <c>::error::</c> workflow command for a failure (message escaped as the runner requires).</summary>
+    /// <summary>
+    /// The <c>::error::</c> workflow command for a failure: line breaks escaped as the runner requires (so the message
+    /// stays one command), every other control character (terminal escapes) replaced by a space.
+    /// </summary>
     public static string ErrorAnnotation(string message) =>
-        "::error title=registry-push::" + message.Replace("%", "%25", StringComparison.Ordinal)
+        "::error title=registry-push::" + PrintableText.OneLine(message.Replace("%", "%25", StringComparison.Ordinal)
             .Replace("\r", "%0D", StringComparison.Ordinal)
-            .Replace("\n", "%0A", StringComparison.Ordinal);
+            .Replace("\n", "%0A", StringComparison.Ordinal));
 
     /// <summary>The Markdown table for the step summary.</summary>
     public static string SummaryMarkdown(IReadOnlyList<ImagePushResult> results, bool dryRun)

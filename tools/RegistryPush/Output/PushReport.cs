@@ -31,7 +31,7 @@ public sealed record ImageReportJson
     /// <summary>The media type of the pushed manifest or index.</summary>
     [JsonPropertyName("mediaType")] public required string MediaType { get; init; }
 
-    /// <summary>Tags that now point at the image.</summary>
+    /// <summary>Tags that now point at the image; on a dry run, the tags the push would move.</summary>
     [JsonPropertyName("tags")] public required List<string> Tags { get; init; }
 
     /// <summary>What happened to each blob.</summary>
@@ -62,13 +62,14 @@ public static class PushReport
     {
         DryRun = dryRun,
         DurationMs = (long)duration.TotalMilliseconds,
-        Images = results.Select(static result => new ImageReportJson
+        Images = results.Select(result => new ImageReportJson
         {
             Reference = result.Reference,
             Repository = result.Request.Repository.ToString(),
             Digest = result.Digest.ToString(),
             MediaType = result.Request.Image.Root.MediaType,
-            Tags = [.. result.TagsPushed],
+            // A dry run moves no tag, but what a script asks of it is which tags the real push would move.
+            Tags = [.. dryRun ? result.Request.Tags : result.TagsPushed],
             Blobs = result.Blobs.Select(static blob => new BlobReportJson
             {
                 Digest = blob.Digest.ToString(),
