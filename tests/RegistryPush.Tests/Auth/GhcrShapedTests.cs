@@ -38,9 +38,9 @@ public sealed class GhcrShapedTests(AuthRegistries registries) : AuthIntegration
         result.LastOutputLine.ShouldStartWith($"{repository}@sha256:");
         result.StandardError.ShouldContain("auth: ghcr.io asks for Bearer (token realm https://ghcr.io/token)");
         result.StandardError.ShouldContain("user 'octocat' from GITHUB_TOKEN (user from GITHUB_ACTOR)");
-        var scope = $"repository:{repository["ghcr.io/".Length..]}:pull,push";
-        Registries.Tokens.Requests.ShouldContain(request => request.Service == "ghcr.io" && request.User == AuthRegistries.Octocat
-            && request.Scopes.Contains(scope));
+        var path = repository["ghcr.io/".Length..];
+        Registries.Tokens.RequestsFor(path).ShouldContain(request => request.Service == "ghcr.io" && request.User == AuthRegistries.Octocat
+            && request.Scopes.Contains($"repository:{path}:pull,push"));
     }
 
     [Fact]
