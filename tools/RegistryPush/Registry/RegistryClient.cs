@@ -301,6 +301,8 @@ public sealed class RegistryClient
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string operation, CancellationToken cancellationToken)
     {
+        // Which registry the request is for, so a refusal from a host it was sent on to is explained as such.
+        request.Options.Set(RegistryResponseError.RegistryOption, RegistryBase.Authority);
         try
         {
             return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
