@@ -187,7 +187,7 @@ public sealed class TokenAuthPushTests(AuthRegistries registries) : AuthIntegrat
     }
 
     [Theory]
-    [InlineData("echo 'error getting credentials - err: the keychain is locked'; exit 1", "failed (exit code 1): error getting credentials - err: the keychain is locked")]
+    [InlineData("echo 'error getting credentials - err: the keychain is locked' >&2; exit 1", "failed (exit code 1): error getting credentials - err: the keychain is locked")]
     [InlineData("sleep 30", "did not answer within 1 s")]
     [InlineData("echo 'garbage'", "not credentials JSON")]
     [InlineData(null, "is not installed")]
