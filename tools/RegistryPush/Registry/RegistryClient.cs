@@ -11,7 +11,7 @@ namespace RegistryPush.Registry;
 /// <see cref="BlobUploader"/> and <see cref="PushSession"/>. Authentication, retries and tracing are handlers in the
 /// <see cref="HttpClient"/> pipeline, not concerns of this type.
 /// </summary>
-public sealed class RegistryClient
+public sealed partial class RegistryClient
 {
     private static readonly string[] ManifestAcceptTypes =
         [MediaTypes.OciManifest, MediaTypes.OciIndex, MediaTypes.DockerManifest, MediaTypes.DockerManifestList];
