@@ -1,4 +1,5 @@
 using RegistryPush.Tests.Infrastructure;
+using RegistryPush.Tests.Reliability.Infrastructure;
 
 namespace RegistryPush.Tests.Auth;
 
@@ -24,7 +25,7 @@ public sealed class AuthCheckTests(AuthRegistries registries) : AuthIntegrationT
         result.StandardOutput.ShouldContain("push:        allowed");
         cli.Requests.ShouldContain(static request => request.Method == HttpMethod.Delete && request.Uri.AbsolutePath.Contains("/blobs/uploads/", StringComparison.Ordinal),
             "the probe's upload session is cancelled");
-        (await Skopeo.ListTagsAsync(repository)).ShouldBeEmpty();
+        (await Skopeo.ListTagsAsync(repository, $"{AuthRegistries.Alice}:{AuthRegistries.AlicePassword}")).ShouldBeEmpty();
     }
 
     [Fact]
@@ -78,9 +79,24 @@ public sealed class AuthCheckTests(AuthRegistries registries) : AuthIntegrationT
     }
 }
 
-/// <summary><c>auth check</c> against the plain registry everyone shares.</summary>
-public sealed class OpenRegistryAuthCheckTests(RegistryFixture fixture)
+/// <summary><c>auth check</c> against the plain registry everyone shares: it agrees with <c>push</c>.</summary>
+public sealed class OpenRegistryAuthCheckTests(RegistryFixture fixture) : IDisposable
 {
+    private readonly AuthSandbox _sandbox = new();
+
+    public void Dispose() => _sandbox.Dispose();
+
+    private CliRunner Cli()
+    {
+        var cli = new CliRunner();
+        foreach (var (name, value) in _sandbox.Environment)
+        {
+            cli.WithEnvironment(name, value);
+        }
+
+        return cli;
+    }
+
     [Fact]
     public async Task Auth_check_on_an_open_registry_reports_no_authentication_and_push_allowed()
     {
@@ -89,5 +105,135 @@ public sealed class OpenRegistryAuthCheckTests(RegistryFixture fixture)
         result.ExitCode.ShouldBe(0, result.ToString());
         result.StandardOutput.ShouldContain("asks for no authentication");
         result.StandardOutput.ShouldContain("push:        allowed");
+    }
+
+    [Fact]
+    public async Task On_an_open_registry_a_broken_creds_store_is_a_warning_for_auth_check_as_it_is_harmless_for_push()
+    {
+        var config = _sandbox.WriteDockerConfig("""{"credsStore":"missing-store"}""");
+        var repository = fixture.Registry.NewRepository("openstore");
+        using var temp = new TempDirectory();
+
+        var push = await Cli().RunAsync("push", TestLayout.SingleImage(temp, 500).Layout.Path, repository, "--tag", "v1");
+        var check = await Cli().RunAsync("auth", "check", repository);
+
+        push.ExitCode.ShouldBe(0, push.ToString());
+        check.ExitCode.ShouldBe(0, check.ToString());
+        check.StandardOutput.ShouldContain("credentials: cannot be read (see below)");
+        check.StandardOutput.ShouldContain("push:        allowed");
+        check.StandardError.ShouldContain($"warning: credential helper docker-credential-missing-store (credsStore in {config}) is not installed");
+        check.StandardError.ShouldContain("asks for no credentials, so a push does not need them");
+        check.ErrorLines.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Auth_check_retries_transient_failures_like_push()
+    {
+        await using var proxy = FaultProxy.Start(fixture.Registry.Host, new FaultPlan()
+            .On(Traffic.Ping, Fault.Respond(503))
+            .On(static request => request.Method == "GET" && request.Path.EndsWith("/tags/list", StringComparison.Ordinal), Fault.Reset())
+            .On(Traffic.StartUpload, Fault.Respond(502)));
+
+        var result = await new CliRunner().RunAsync("auth", "check", proxy.Through(fixture.Registry.NewRepository("retry")));
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.StandardOutput.ShouldContain("push:        allowed");
+        proxy.Plan.Applied.ShouldBe([1, 1, 1], "each step met its fault once and was retried");
+        result.StandardError.ShouldContain("retry 1 of");
+    }
+
+    [Fact]
+    public async Task Auth_check_gives_up_on_a_stalled_registry_after_the_stall_timeout_and_retries_like_push()
+    {
+        await using var proxy = FaultProxy.Start(fixture.Registry.Host, new FaultPlan().On(Traffic.Ping, Fault.Delay(TimeSpan.FromSeconds(30))));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = await new CliRunner().RunAsync("auth", "check", proxy.Through(fixture.Registry.NewRepository("stall")), "--timeout", "1");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(20));
+        result.StandardError.ShouldContain("retry 1 of");
+    }
+
+    [Fact]
+    public async Task Auth_check_fails_an_unreachable_registry_with_exit_4_like_push()
+    {
+        await using var proxy = FaultProxy.Start(fixture.Registry.Host, new FaultPlan().Always(Traffic.Any, Fault.Reset()));
+
+        var result = await new CliRunner().RunAsync("auth", "check", proxy.Through(fixture.Registry.NewRepository("down")), "--retries", "1");
+
+        result.ExitCode.ShouldBe(4, result.ToString());
+        result.StandardOutput.ShouldContain("registry:    failed");
+        result.ErrorLines.ShouldHaveSingleItem().ShouldContain(proxy.Host);
+    }
+}
+
+/// <summary>A registry that takes no pushes (distribution's read-only maintenance mode): push and auth check agree.</summary>
+public sealed class ReadOnlyRegistryTests : IAsyncLifetime
+{
+    private const string ReadOnlyConfig = """
+        version: 0.1
+        log:
+          level: warn
+        storage:
+          filesystem:
+            rootdirectory: /var/lib/registry
+          maintenance:
+            readonly:
+              enabled: true
+        http:
+          addr: :5000
+        """;
+
+    private RegistryContainer? _registry;
+    private string _unavailable = "the read-only registry did not start";
+
+    private RegistryContainer Registry
+    {
+        get
+        {
+            TestEnvironment.Require(_registry is not null, _unavailable);
+            return _registry!;
+        }
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        try
+        {
+            _registry = await RegistryContainer.StartAsync(ReadOnlyConfig);
+        }
+        catch (Exception exception)
+        {
+            _unavailable = $"cannot start a registry:2 container ({exception.GetType().Name}: {exception.Message.Split('\n')[0]}); run scripts/test-env/setup.sh";
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_registry is not null)
+        {
+            await _registry.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Push_and_auth_check_both_fail_a_read_only_registry_with_exit_4_saying_it_takes_no_pushes()
+    {
+        var repository = Registry.NewRepository("readonly");
+        using var temp = new TempDirectory();
+
+        var push = await new CliRunner().RunAsync("push", TestLayout.SingleImage(temp, 500).Layout.Path, repository, "--tag", "v1");
+        var check = await new CliRunner().RunAsync("auth", "check", repository);
+
+        push.ExitCode.ShouldBe(4, push.ToString());
+        check.ExitCode.ShouldBe(4, check.ToString());
+        check.StandardOutput.ShouldContain("pull:        allowed (the repository does not exist yet");
+        check.StandardOutput.ShouldContain("push:        failed");
+        foreach (var result in new[] { push, check })
+        {
+            result.ErrorLines.ShouldHaveSingleItem().ShouldContain(
+                "405 Method Not Allowed: the registry allows only GET, HEAD here, so it takes no pushes (it is read-only");
+        }
     }
 }

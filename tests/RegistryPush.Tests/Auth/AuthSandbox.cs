@@ -19,6 +19,10 @@ public sealed class AuthSandbox : IDisposable
         Bin = Directory.CreateDirectory(_temp.Combine("bin")).FullName;
         Environment["HOME"] = Home;
 
+        // podman's primary auth file is $XDG_RUNTIME_DIR/containers/auth.json, or without the variable the machine's
+        // /run/containers/UID/auth.json: point it into the sandbox so no login on this machine leaks into a test.
+        Environment["XDG_RUNTIME_DIR"] = _temp.Combine("run");
+
         // Helper scripts need a shell and coreutils; the sandbox's own bin comes first.
         Environment["PATH"] = $"{Bin}{Path.PathSeparator}/usr/bin{Path.PathSeparator}/bin";
         Environment[AuthSetup.HelperTimeoutVariable] = "5";

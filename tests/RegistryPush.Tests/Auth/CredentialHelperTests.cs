@@ -82,22 +82,35 @@ public sealed class CredentialHelperTests : IDisposable
     }
 
     [Fact]
-    public async Task A_failing_helper_is_an_error_naming_the_helper_the_config_file_and_its_message()
+    public async Task A_failing_helper_is_an_error_naming_the_helper_and_the_config_file_without_repeating_its_stdout()
     {
         _sandbox.WriteHelper("broken", "echo 'error getting credentials - err: keychain is locked'; exit 1");
         var config = _sandbox.WriteDockerConfig("""{"credsStore":"broken"}""");
 
         var exception = await Should.ThrowAsync<CredentialException>(() => _sandbox.ResolveAsync("ghcr.io"));
 
-        exception.Message.ShouldContain("docker-credential-broken");
-        exception.Message.ShouldContain($"credsStore in {config}");
-        exception.Message.ShouldContain("keychain is locked");
-        exception.Message.ShouldContain("exit code 1");
+        exception.Message.ShouldBe(
+            $"credential helper docker-credential-broken (credsStore in {config}) failed (exit code 1); what it printed on standard output is not shown (it may hold a secret): run 'echo ghcr.io | docker-credential-broken get' to see it");
         exception.ExitCode.ShouldBe(3);
     }
 
+    [Theory]
+    [InlineData("printf '{\"ServerURL\":\"ghcr.io\",\"Username\":\"u\",\"Secret\":\"helper-stdout-secret\"}\\n'; exit 1")]
+    [InlineData("echo 'helper-stdout-secret'; echo 'pass: decryption failed' >&2; exit 2")]
+    public async Task A_helper_that_fails_after_printing_its_secret_on_stdout_is_reported_without_it(string body)
+    {
+        _sandbox.WriteHelper("leaky", body);
+        _sandbox.WriteDockerConfig("""{"credHelpers":{"ghcr.io":"leaky"}}""");
+
+        var exception = await Should.ThrowAsync<CredentialException>(() => _sandbox.ResolveAsync("ghcr.io"));
+
+        exception.Message.ShouldContain("docker-credential-leaky");
+        exception.Message.ShouldContain("failed (exit code");
+        exception.Message.ShouldNotContain("helper-stdout-secret");
+    }
+
     [Fact]
-    public async Task A_helper_that_fails_on_stderr_only_is_reported_with_that_line()
+    public async Task A_helper_that_fails_is_reported_with_the_first_line_of_its_stderr()
     {
         _sandbox.WriteHelper("stderr", "echo 'pass: gpg: decryption failed' >&2; exit 2");
         _sandbox.WriteDockerConfig("""{"credHelpers":{"ghcr.io":"stderr"}}""");

@@ -38,9 +38,9 @@ public sealed class GhcrShapedTests(AuthRegistries registries) : AuthIntegration
         result.LastOutputLine.ShouldStartWith($"{repository}@sha256:");
         result.StandardError.ShouldContain("auth: ghcr.io asks for Bearer (token realm https://ghcr.io/token)");
         result.StandardError.ShouldContain("user 'octocat' from GITHUB_TOKEN (user from GITHUB_ACTOR)");
-        var scope = $"repository:{repository["ghcr.io/".Length..]}:pull,push";
-        Registries.Tokens.Requests.ShouldContain(request => request.Service == "ghcr.io" && request.User == AuthRegistries.Octocat
-            && request.Scopes.Contains(scope));
+        var path = repository["ghcr.io/".Length..];
+        Registries.Tokens.RequestsFor(path).ShouldContain(request => request.Service == "ghcr.io" && request.User == AuthRegistries.Octocat
+            && request.Scopes.Contains($"repository:{path}:pull,push"));
     }
 
     [Fact]
@@ -129,5 +129,68 @@ public sealed class GhcrShapedTests(AuthRegistries registries) : AuthIntegration
 
         result.ExitCode.ShouldBe(2, result.ToString());
         result.ErrorLines.ShouldHaveSingleItem().ShouldContain("ghcr.io/<owner>/<repository>, all lowercase");
+    }
+
+    [Fact]
+    public async Task A_refused_workflow_github_token_is_told_about_workflow_permissions_not_personal_tokens_or_docker_logout()
+    {
+        InGitHubActions(token: "ghs_notTheJobsToken");
+
+        var result = await GhcrCli().RunAsync("push", Layout(), $"ghcr.io/octocat/{Unique("app")}", "--tag", "v1");
+
+        result.ExitCode.ShouldBe(3, result.ToString());
+        var error = result.ErrorLines.ShouldHaveSingleItem();
+        error.ShouldContain("the token service https://ghcr.io/token refused user 'octocat' from GITHUB_TOKEN (user from GITHUB_ACTOR)");
+        error.ShouldContain("did not accept the workflow's GITHUB_TOKEN");
+        error.ShouldContain("permissions: packages: write");
+        error.ShouldContain("Manage Actions access");
+        error.ShouldNotContain("personal access token");
+        error.ShouldNotContain("docker logout");
+    }
+
+    [Fact]
+    public async Task A_refused_laptop_github_token_is_told_to_export_a_new_token_not_to_docker_logout()
+    {
+        Sandbox.Environment["GITHUB_TOKEN"] = "ghp_expired";
+        Sandbox.Environment["GITHUB_USERNAME"] = AuthRegistries.Octocat;
+
+        var result = await GhcrCli().RunAsync("push", Layout(), $"ghcr.io/octocat/{Unique("app")}", "--tag", "v1");
+
+        result.ExitCode.ShouldBe(3, result.ToString());
+        var error = result.ErrorLines.ShouldHaveSingleItem();
+        error.ShouldContain("did not accept GITHUB_TOKEN as user 'octocat'");
+        error.ShouldContain("export it as GITHUB_TOKEN");
+        error.ShouldNotContain("docker logout");
+    }
+
+    [Fact]
+    public async Task A_stale_docker_login_hiding_a_valid_github_token_is_named_with_how_to_let_the_token_through()
+    {
+        var config = DockerConfigWith("ghcr.io", AuthRegistries.Octocat, "ghp_staleLogin");
+        InGitHubActions();
+
+        var result = await GhcrCli().RunAsync("push", Layout(), $"ghcr.io/octocat/{Unique("app")}", "--tag", "v1");
+
+        result.ExitCode.ShouldBe(3, result.ToString());
+        var error = result.ErrorLines.ShouldHaveSingleItem();
+        error.ShouldContain($"refused user 'octocat' from auths[\"ghcr.io\"] in {config}");
+        error.ShouldContain($"GITHUB_TOKEN is set too but was not used, because auths[\"ghcr.io\"] in {config} comes first: if that login is stale, run 'docker logout ghcr.io' so that GITHUB_TOKEN is used");
+
+        // The advice holds: without the stale login the same run pushes with GITHUB_TOKEN.
+        File.Delete(config);
+        var retried = await GhcrCli().RunAsync("push", Layout(), $"ghcr.io/octocat/{Unique("app")}", "--tag", "v1");
+        retried.ExitCode.ShouldBe(0, retried.ToString());
+    }
+
+    [Fact]
+    public async Task Auth_check_notes_a_github_token_hidden_by_a_docker_login()
+    {
+        var config = DockerConfigWith("ghcr.io", AuthRegistries.Octocat, AuthRegistries.OctocatToken);
+        InGitHubActions();
+
+        var result = await GhcrCli().RunAsync("auth", "check", $"ghcr.io/octocat/{Unique("app")}");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.StandardOutput.ShouldContain($"note:        GITHUB_TOKEN is set too, but auths[\"ghcr.io\"] in {config} comes first, so GITHUB_TOKEN was not used");
     }
 }

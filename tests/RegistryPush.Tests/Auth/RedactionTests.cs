@@ -147,7 +147,9 @@ public sealed class RedactionTests(AuthRegistries registries) : AuthIntegrationT
     [Theory]
     [InlineData("printf 'Username: canary Secret: %s' '" + Secret + "'")]
     [InlineData("printf '{\"Username\":\"canary\",\"Secret\":\"%s\"' '" + Secret + "'")]
-    public async Task Helpers_printing_the_secret_in_garbage_output_are_reported_without_it(string body)
+    [InlineData("printf 'Secret: %s\\n' '" + Secret + "'; exit 1")]
+    [InlineData("printf '{\"Username\":\"canary\",\"Secret\":\"%s\"}\\n' '" + Secret + "'; echo 'keychain: write failed' >&2; exit 1")]
+    public async Task Helpers_printing_the_secret_in_garbage_output_or_before_failing_are_reported_without_it(string body)
     {
         Sandbox.WriteHelper("leaky", body);
         Sandbox.WriteDockerConfig("""{"credsStore":"leaky"}""");
@@ -155,6 +157,7 @@ public sealed class RedactionTests(AuthRegistries registries) : AuthIntegrationT
         var result = await RunAsync(RedactionCli(), "push", Layout(), Registries.Basic.NewRepository("redact"), "--tag", "v1");
 
         result.ExitCode.ShouldBe(3, result.ToString());
+        result.StandardError.ShouldContain("::error title=registry-push::credential helper docker-credential-leaky", customMessage: "the GitHub annotation repeats the error");
         AssertNoSecretAnywhere();
     }
 

@@ -65,9 +65,19 @@ public sealed class TestTokenServer : IDisposable
     /// <summary>Identity (refresh) tokens and the user they stand for.</summary>
     public ConcurrentDictionary<string, string> IdentityTokens { get; } = new(StringComparer.Ordinal);
 
-    public ConcurrentQueue<TokenServiceRequest> Requests { get; } = new();
+    // Every request, from every test of the collection: tests read only their own slice (RequestsFor).
+    private readonly ConcurrentQueue<TokenServiceRequest> _requests = new();
 
     public int ExpiresIn { get; set; } = 300;
+
+    /// <summary>
+    /// One test's own log: the requests whose scopes name <paramref name="repositoryPath"/> (each test pushes to a
+    /// repository of its own), so no other test's requests can satisfy its assertions.
+    /// </summary>
+    public IReadOnlyList<TokenServiceRequest> RequestsFor(string repositoryPath) =>
+        _requests.Where(request => request.Scopes
+            .SelectMany(static scope => scope.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Any(scope => scope.Split(':') is ["repository", var name, _] && name == repositoryPath)).ToList();
 
     /// <summary>The registry configuration (<c>auth: token</c>) trusting this service.</summary>
     public static string RegistryConfig(string realm, string service) => RegistryContainer.DefaultConfig + $"""
@@ -118,19 +128,22 @@ public sealed class TestTokenServer : IDisposable
         if (request.HttpMethod == "POST")
         {
             string? grant = null;
+            string[] asked = [];
             if (request.HasEntityBody)
             {
                 using var reader = new StreamReader(request.InputStream);
-                grant = HttpUtility.ParseQueryString(await reader.ReadToEndAsync())["grant_type"];
+                var form = HttpUtility.ParseQueryString(await reader.ReadToEndAsync());
+                grant = form["grant_type"];
+                asked = form.GetValues("scope") ?? [];
             }
 
-            Requests.Enqueue(new TokenServiceRequest("POST", user, [], query["service"], grant));
+            _requests.Enqueue(new TokenServiceRequest("POST", user, asked, query["service"], grant));
             await WriteAsync(context, HttpStatusCode.MethodNotAllowed, """{"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]}""");
             return;
         }
 
         var scopes = query.GetValues("scope") ?? [];
-        Requests.Enqueue(new TokenServiceRequest("GET", user, scopes, query["service"], null));
+        _requests.Enqueue(new TokenServiceRequest("GET", user, scopes, query["service"], null));
         if (!authenticated)
         {
             await WriteAsync(context, HttpStatusCode.Unauthorized, """{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}""");

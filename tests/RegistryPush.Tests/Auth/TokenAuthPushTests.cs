@@ -16,7 +16,7 @@ public sealed class TokenAuthPushTests(AuthRegistries registries) : AuthIntegrat
         result.ExitCode.ShouldBe(0, result.ToString());
         result.LastOutputLine.ShouldStartWith($"{repository}@sha256:");
         var path = repository[(repository.IndexOf('/', StringComparison.Ordinal) + 1)..];
-        Registries.Tokens.Requests.ShouldContain(request => request.User == AuthRegistries.Alice && request.Scopes.Contains($"repository:{path}:pull,push"));
+        Registries.Tokens.RequestsFor(path).ShouldContain(request => request.User == AuthRegistries.Alice && request.Scopes.Contains($"repository:{path}:pull,push"));
         if (source.Length > 0)
         {
             result.StandardError.ShouldContain(source);
@@ -105,7 +105,8 @@ public sealed class TokenAuthPushTests(AuthRegistries registries) : AuthIntegrat
         var result = await Cli().RunAsync("push", Layout(), repository, "--tag", "v1");
 
         await AssertPushedAsync(result, repository, string.Empty);
-        Registries.Tokens.Requests.ShouldContain(static request => request.Method == "POST" && request.GrantType == "refresh_token");
+        Registries.Tokens.RequestsFor(repository[(Registries.Token.Host.Length + 1)..])
+            .ShouldContain(static request => request.Method == "POST" && request.GrantType == "refresh_token");
     }
 
     [Fact]
@@ -142,7 +143,7 @@ public sealed class TokenAuthPushTests(AuthRegistries registries) : AuthIntegrat
         cli.Requests.ShouldContain(static request => request.Uri.Query.Contains("mount=", StringComparison.Ordinal) && request.StatusCode == 201);
         var firstPath = first[(Registries.Token.Host.Length + 1)..];
         var secondPath = second[(Registries.Token.Host.Length + 1)..];
-        Registries.Tokens.Requests.ShouldContain(request =>
+        Registries.Tokens.RequestsFor(secondPath).ShouldContain(request =>
             request.Scopes.SequenceEqual(new[] { $"repository:{secondPath}:pull,push", $"repository:{firstPath}:pull" }));
     }
 
@@ -186,7 +187,7 @@ public sealed class TokenAuthPushTests(AuthRegistries registries) : AuthIntegrat
     }
 
     [Theory]
-    [InlineData("echo 'error getting credentials - err: the keychain is locked'; exit 1", "failed (exit code 1): error getting credentials - err: the keychain is locked")]
+    [InlineData("echo 'error getting credentials - err: the keychain is locked' >&2; exit 1", "failed (exit code 1): error getting credentials - err: the keychain is locked")]
     [InlineData("sleep 30", "did not answer within 1 s")]
     [InlineData("echo 'garbage'", "not credentials JSON")]
     [InlineData(null, "is not installed")]

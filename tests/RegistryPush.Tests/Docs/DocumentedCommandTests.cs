@@ -38,24 +38,32 @@ public sealed partial class DocumentedCommandTests(RegistryFixture fixture)
         var registry = fixture.Registry;
         var binary = PublishedBinary.Path;
         using var temp = new TempDirectory();
-        TestLayout.SingleImage(temp, 20_000, 3_000);
-        var script = RunnableBlock().Matches(File.ReadAllText(Path.Combine(Root, document)))[index].Groups[1].Value
-            .Replace("127.0.0.1:5000", registry.Host, StringComparison.Ordinal);
+        var (_, manifest) = TestLayout.SingleImage(temp, 20_000, 3_000);
+        var block = RunnableBlock().Matches(File.ReadAllText(Path.Combine(Root, document)))[index];
+        var script = block.Groups[1].Value.Replace("127.0.0.1:5000", registry.Host, StringComparison.Ordinal);
 
         var result = await CliWrap.Cli.Wrap("bash")
             .WithArguments(["-euo", "pipefail", "-c", script])
             .WithWorkingDirectory(temp.Path)
-            .WithEnvironmentVariables(new Dictionary<string, string?>
+            .WithEnvironmentVariables(PublishedBinary.CleanEnvironment(temp.Path, new Dictionary<string, string?>
             {
                 ["PATH"] = $"{Path.GetDirectoryName(binary)}{Path.PathSeparator}{Environment.GetEnvironmentVariable("PATH")}",
-            })
+            }))
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(TestContext.Current.CancellationToken);
 
         result.ExitCode.ShouldBe(0, $"{document} block {index}:\n{script}\nstdout:\n{result.StandardOutput}\nstderr:\n{result.StandardError}");
         result.StandardError.ShouldNotContain("registry-push: error:");
+
+        // A block whose marker says "last line REPOSITORY@DIGEST" promises that output: the image's real digest.
+        if (block.Groups["promise"].Success)
+        {
+            var lastLine = result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+            var promised = block.Groups["promise"].Value.Replace("127.0.0.1:5000", registry.Host, StringComparison.Ordinal);
+            lastLine.ShouldBe($"{promised}@{manifest.Digest}", $"{document} block {index} promises its last line");
+        }
     }
 
-    [GeneratedRegex(@"<!-- runnable: local-registry[^>]*-->\s*```bash\n(.*?)```", RegexOptions.Singleline)]
+    [GeneratedRegex(@"<!-- runnable: local-registry(?:, last line (?<promise>\S+)@DIGEST)?[^>]*-->\s*```bash\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex RunnableBlock();
 }

@@ -1,3 +1,5 @@
+using CliWrap;
+using CliWrap.Buffered;
 using RegistryPush.Tests.Infrastructure;
 
 namespace RegistryPush.Tests.Integration;
@@ -50,5 +52,19 @@ public sealed class NativeBinaryTests(RegistryFixture fixture)
         result.ExitCode.ShouldBe(0, result.ToString());
         result.StandardOutput.Trim().ShouldBe(manifest.Digest.ToString());
         File.ReadAllText(temp.Combine("d")).ShouldBe(manifest.Digest.ToString());
+    }
+
+    [Fact]
+    public async Task The_binary_runs_in_a_clean_environment_holding_only_path_home_and_what_the_test_passes()
+    {
+        using var home = new TempDirectory();
+
+        var seen = await CliWrap.Cli.Wrap("env")
+            .WithEnvironmentVariables(PublishedBinary.CleanEnvironment(home.Path, new Dictionary<string, string?> { ["REGISTRY_PUSH_TEST"] = "1" }))
+            .ExecuteBufferedAsync(TestContext.Current.CancellationToken);
+
+        var names = seen.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(static line => line[..line.IndexOf('=', StringComparison.Ordinal)]);
+        names.ShouldBe(["HOME", "PATH", "REGISTRY_PUSH_TEST"], ignoreOrder: true);
+        seen.StandardOutput.ShouldContain($"HOME={home.Path}\n");
     }
 }

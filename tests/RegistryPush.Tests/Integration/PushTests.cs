@@ -172,6 +172,22 @@ public sealed class PushTests(RegistryFixture fixture)
         (await Skopeo.ListTagsAsync(repository)).ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task A_dry_run_of_an_image_the_registry_already_holds_moves_no_tag()
+    {
+        var registry = fixture.Registry;
+        using var temp = new TempDirectory();
+        var (layout, _) = TestLayout.SingleImage(temp, 2_000);
+        var repository = registry.NewRepository("dryheld");
+        (await _cli.RunAsync("push", layout.Path, repository, "--tag", "v1")).ExitCode.ShouldBe(0);
+
+        // Everything the tag needs is there, so only the dry-run rule keeps the tag from moving.
+        var result = await _cli.RunAsync("push", layout.Path, repository, "--tag", "v2", "--dry-run");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        (await Skopeo.ListTagsAsync(repository)).ShouldBe(["v1"]);
+    }
+
     /// <summary>Copies the pushed image back with skopeo and checks every blob equals the original file byte for byte.</summary>
     internal static async Task AssertBlobsRoundTripAsync(TestLayout layout, string reference, TempDirectory temp)
     {

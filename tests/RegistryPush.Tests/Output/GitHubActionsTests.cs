@@ -40,15 +40,28 @@ public sealed class GitHubActionsTests(RegistryFixture fixture)
     }
 
     [Fact]
-    public async Task Outside_github_actions_no_workflow_files_are_written()
+    public async Task Outside_github_actions_a_successful_push_writes_no_workflow_files_even_when_their_variables_are_set()
     {
         using var temp = new TempDirectory();
-        var cli = new CliRunner().WithEnvironment("GITHUB_OUTPUT", temp.Combine("output.txt"));
+        var (layout, _) = TestLayout.SingleImage(temp, 1_000);
+        var cli = new CliRunner()
+            .WithEnvironment("GITHUB_OUTPUT", temp.Combine("output.txt"))
+            .WithEnvironment("GITHUB_STEP_SUMMARY", temp.Combine("summary.md"));
 
-        var result = await cli.RunAsync("push", "/no/layout", "ghcr.io/owner/app");
+        var result = await cli.RunAsync("push", layout.Path, fixture.Registry.NewRepository("nogha"), "--tag", "local");
 
-        result.StandardError.ShouldNotContain("::error");
+        result.ExitCode.ShouldBe(0, result.ToString());
         File.Exists(temp.Combine("output.txt")).ShouldBeFalse();
+        File.Exists(temp.Combine("summary.md")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Outside_github_actions_a_failure_has_no_error_annotation()
+    {
+        var result = await new CliRunner().RunAsync("push", "/no/layout", "ghcr.io/owner/app");
+
+        result.ExitCode.ShouldBe(2);
+        result.StandardError.ShouldNotContain("::error");
     }
 
     [Fact]

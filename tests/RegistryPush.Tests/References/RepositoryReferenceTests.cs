@@ -36,6 +36,8 @@ public sealed class RepositoryReferenceTests
     [InlineData("ghcr.io/owner/-app", "invalid path component '-app'", "")]
     [InlineData("ghcr.io/owner//app", "invalid path component ''", "")]
     [InlineData("", "is empty", "")]
+    [InlineData("ghcr.io/hello", "has no owner: GHCR repositories are ghcr.io/OWNER/NAME", "e.g. ghcr.io/OWNER/hello")]
+    [InlineData("GHCR.io/hello", "has no owner", "ghcr.io/OWNER/hello")]
     public void Invalid_repositories_name_the_rule_and_the_fix(string text, string rule, string fix)
     {
         var error = Should.Throw<UsageException>(() => RepositoryReference.Parse(text));

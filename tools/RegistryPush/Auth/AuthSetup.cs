@@ -48,8 +48,8 @@ public static class AuthSetup
             sources.Add(explicitSource);
         }
 
-        sources.Add(new EnvironmentConfigSource(environment(EnvironmentConfigSource.Variable)));
         var helpers = new CredentialHelper(environment, HelperTimeout(environment), redactor);
+        sources.Add(new EnvironmentConfigSource(environment(EnvironmentConfigSource.Variable), helpers));
         if (DockerConfigPath(environment) is { } dockerConfig)
         {
             sources.Add(new DockerConfigSource(dockerConfig, helpers));
@@ -76,10 +76,16 @@ public static class AuthSetup
     }
 
     /// <summary>
-    /// <c>REGISTRY_AUTH_FILE</c> alone when set; otherwise <c>$XDG_RUNTIME_DIR/containers/auth.json</c> and
-    /// <c>${XDG_CONFIG_HOME:-~/.config}/containers/auth.json</c>, in that order.
+    /// The auth files podman and skopeo read, in their order (containers-auth.json(5)): <c>REGISTRY_AUTH_FILE</c> alone
+    /// when set; otherwise their primary file — <c>$XDG_RUNTIME_DIR/containers/auth.json</c>, or on Linux without
+    /// <c>XDG_RUNTIME_DIR</c> (root in CI containers, <c>sudo podman login</c>) <c>/run/containers/UID/auth.json</c> —
+    /// then <c>${XDG_CONFIG_HOME:-~/.config}/containers/auth.json</c>.
     /// </summary>
-    public static IReadOnlyList<string> ContainersAuthPaths(Func<string, string?> environment)
+    public static IReadOnlyList<string> ContainersAuthPaths(Func<string, string?> environment) =>
+        ContainersAuthPaths(environment, ProcessIdentity.UserId);
+
+    /// <summary>As <see cref="ContainersAuthPaths(Func{string, string?})"/>, for the user <paramref name="userId"/> (null off Linux).</summary>
+    public static IReadOnlyList<string> ContainersAuthPaths(Func<string, string?> environment, uint? userId)
     {
         if (environment("REGISTRY_AUTH_FILE") is { Length: > 0 } explicitFile)
         {
@@ -90,6 +96,10 @@ public static class AuthSetup
         if (environment("XDG_RUNTIME_DIR") is { Length: > 0 } runtime)
         {
             paths.Add(Path.Combine(runtime, "containers", "auth.json"));
+        }
+        else if (userId is { } uid)
+        {
+            paths.Add(string.Create(CultureInfo.InvariantCulture, $"/run/containers/{uid}/auth.json"));
         }
 
         var configHome = environment("XDG_CONFIG_HOME") is { Length: > 0 } xdg ? xdg

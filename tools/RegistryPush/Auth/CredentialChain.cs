@@ -13,6 +13,12 @@ public interface ICredentialSource
     /// <summary>Where this source looks, for "looked in …" messages (e.g. a file path or a variable name).</summary>
     string Name { get; }
 
+    /// <summary>The one registry this source answers for (<c>GITHUB_TOKEN</c>: ghcr.io), or null when it answers for any.</summary>
+    string? OnlyFor => null;
+
+    /// <summary>What a user does so that this source no longer answers for <paramref name="registry"/> (for advice).</summary>
+    string HowToRemove(string registry);
+
     /// <summary>The credentials this source holds for <paramref name="query"/>, or null.</summary>
     /// <param name="query">What is wanted.</param>
     /// <param name="notes">Receives remarks worth showing (e.g. a variable that is set but incomplete).</param>
@@ -20,6 +26,13 @@ public interface ICredentialSource
     /// <exception cref="CredentialException">The source is broken (malformed file, failing helper).</exception>
     Task<RegistryCredential?> FindAsync(CredentialQuery query, ICollection<string> notes, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A source that answers from environment variables alone (no file read, no helper run), so the chain asks it even
+/// after an earlier source answered, to tell the user which credentials the chosen ones hide (a stale
+/// <c>docker login ghcr.io</c> in front of a valid <c>GITHUB_TOKEN</c>).
+/// </summary>
+public interface IPassiveCredentialSource : ICredentialSource;
 
 /// <summary>The credentials chosen for a query, and what the search noticed on the way.</summary>
 /// <param name="Credential">The chosen credentials (anonymous when no source had any).</param>
@@ -55,18 +68,44 @@ public sealed class CredentialChain
     private async Task<CredentialResolution> SearchAsync(CredentialQuery query, CancellationToken cancellationToken)
     {
         var notes = new List<string>();
-        foreach (var source in Sources)
+        for (var i = 0; i < Sources.Count; i++)
         {
-            if (await source.FindAsync(query, notes, cancellationToken).ConfigureAwait(false) is { } credential)
+            var source = Sources[i];
+            if (!AppliesTo(source, query)
+                || await source.FindAsync(query, notes, cancellationToken).ConfigureAwait(false) is not { } credential)
             {
-                _redactor.Add(credential);
-                return new CredentialResolution(credential, notes);
+                continue;
+            }
+
+            credential = await NoteHiddenAsync(credential, source, Sources.Skip(i + 1), query, notes, cancellationToken).ConfigureAwait(false);
+            _redactor.Add(credential);
+            return new CredentialResolution(credential, notes);
+        }
+
+        // Sources that never answer for this registry are not "searched"; say what they are for instead.
+        var searched = string.Join(", ", Sources.Where(source => AppliesTo(source, query)).Select(static source => source.Name));
+        var elsewhere = Sources.Where(source => !AppliesTo(source, query)).Select(static source => $"; {source.Name} applies to {source.OnlyFor} only");
+        return new CredentialResolution(
+            RegistryCredential.Anonymous($"none found for {query.Registry} in {(searched.Length == 0 ? "any source" : searched)}{string.Concat(elsewhere)}"),
+            notes);
+    }
+
+    private async Task<RegistryCredential> NoteHiddenAsync(
+        RegistryCredential chosen, ICredentialSource winner, IEnumerable<ICredentialSource> later, CredentialQuery query, List<string> notes, CancellationToken cancellationToken)
+    {
+        foreach (var source in later.OfType<IPassiveCredentialSource>().Where(source => AppliesTo(source, query)))
+        {
+            if (await source.FindAsync(query, [], cancellationToken).ConfigureAwait(false) is { } hidden)
+            {
+                _redactor.Add(hidden);
+                notes.Add($"{source.Name} is set too, but {chosen.Source} comes first, so {source.Name} was not used");
+                return chosen.Hiding(new HiddenCredential(source.Name, winner.HowToRemove(query.Registry)));
             }
         }
 
-        var searched = string.Join(", ", Sources.Select(static source => source.Name));
-        return new CredentialResolution(
-            RegistryCredential.Anonymous($"none found for {query.Registry} in {(searched.Length == 0 ? "any source" : searched)}"),
-            notes);
+        return chosen;
     }
+
+    private static bool AppliesTo(ICredentialSource source, CredentialQuery query) =>
+        source.OnlyFor is not { } only || RegistryHostNames.SameRegistry(only, query.Registry);
 }

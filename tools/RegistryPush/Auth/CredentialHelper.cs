@@ -9,7 +9,8 @@ namespace RegistryPush.Auth;
 /// <summary>
 /// Runs Docker credential helpers (<c>docker-credential-NAME get</c>: the server URL on stdin, JSON on stdout), the
 /// way Docker does, but bounded: a helper that hangs is stopped after a timeout, and its output is capped. Every
-/// failure is a <see cref="CredentialException"/> naming the helper and the configuration that chose it; the exact
+/// failure is a <see cref="CredentialException"/> naming the helper and the configuration that chose it, quoting at
+/// most the first line of its stderr and nothing of its stdout (where secrets are written); the exact
 /// answer <c>credentials not found in native keychain</c> is not a failure but "no credentials". Answers are cached
 /// per helper and server for the run, so a helper runs at most once per registry.
 /// </summary>
@@ -115,10 +116,13 @@ public sealed class CredentialHelper
                 return null;
             }
 
-            // Helpers report errors on stdout (docker-credential-helpers' convention) or stderr; show the first line.
-            var detail = FirstLine(output.Length > 0 ? output : stderr.ToString().Trim());
+            // stdout is where a helper writes the secret, and a helper failing half-way may have written it there, so
+            // nothing of it is repeated (docker-credential-helpers also print their errors there: the user runs the
+            // helper by hand to see them). stderr is meant for people: its first line is quoted, cleaned and capped.
+            var detail = FirstLine(stderr.ToString().Trim());
+            var hidden = output.Length > 0 ? $"; what it printed on standard output is not shown (it may hold a secret): run 'echo {serverUrl} | {program} get' to see it" : string.Empty;
             throw new CredentialException(
-                $"{named} failed (exit code {result.ExitCode}){(detail.Length > 0 ? ": " + detail : string.Empty)}");
+                $"{named} failed (exit code {result.ExitCode}){(detail.Length > 0 ? ": " + detail : string.Empty)}{hidden}");
         }
 
         HelperCredentialsJson? answer;

@@ -13,12 +13,20 @@ public sealed class ExplicitCredentialSource(string username, string password, s
     public string Name => name;
 
     /// <inheritdoc />
+    public string HowToRemove(string registry) => name.StartsWith("--", StringComparison.Ordinal)
+        ? "leave out --username and --password-stdin"
+        : $"unset {AuthSetup.UsernameVariable} and {AuthSetup.PasswordVariable}";
+
+    /// <inheritdoc />
     public Task<RegistryCredential?> FindAsync(CredentialQuery query, ICollection<string> notes, CancellationToken cancellationToken) =>
         Task.FromResult(registries.Any(registry => RegistryHostNames.SameRegistry(registry, query.Registry)) ? _credential : null);
 }
 
-/// <summary><c>DOCKER_AUTH_CONFIG</c>: a whole Docker config in a variable, as CI systems set it; its <c>auths</c> are read like Docker's.</summary>
-public sealed class EnvironmentConfigSource(string? json) : ICredentialSource
+/// <summary>
+/// <c>DOCKER_AUTH_CONFIG</c>: a whole Docker config in a variable, as CI systems set it, read exactly like the Docker
+/// config file (<c>credHelpers</c>, <c>credsStore</c>, <c>auths</c>; see <see cref="DockerConfigLookup"/>).
+/// </summary>
+public sealed class EnvironmentConfigSource(string? json, CredentialHelper helpers) : ICredentialSource
 {
     /// <summary>The variable's name.</summary>
     public const string Variable = "DOCKER_AUTH_CONFIG";
@@ -29,14 +37,16 @@ public sealed class EnvironmentConfigSource(string? json) : ICredentialSource
     public string Name => Variable;
 
     /// <inheritdoc />
+    public string HowToRemove(string registry) => $"unset {Variable} (or remove {registry} from it)";
+
+    /// <inheritdoc />
     public Task<RegistryCredential?> FindAsync(CredentialQuery query, ICollection<string> notes, CancellationToken cancellationToken) =>
-        Task.FromResult(_file.Value?.FindForHost(query.Registry));
+        _file.Value is { } file ? DockerConfigLookup.FindAsync(file, query, notes, helpers, cancellationToken) : Task.FromResult<RegistryCredential?>(null);
 }
 
 /// <summary>
 /// The Docker config file (<c>$DOCKER_CONFIG/config.json</c>, else <c>~/.docker/config.json</c>), read as Docker
-/// reads it: a host's <c>credHelpers</c> entry is the only source for that host; otherwise <c>credsStore</c>; then
-/// <c>auths</c>, exact key first, then keys that normalise to the same registry.
+/// reads it (see <see cref="DockerConfigLookup"/>).
 /// </summary>
 public sealed class DockerConfigSource(string path, CredentialHelper helpers) : ICredentialSource
 {
@@ -46,46 +56,20 @@ public sealed class DockerConfigSource(string path, CredentialHelper helpers) : 
     public string Name => path;
 
     /// <inheritdoc />
-    public async Task<RegistryCredential?> FindAsync(CredentialQuery query, ICollection<string> notes, CancellationToken cancellationToken)
-    {
-        if (_file.Value is not { } file)
-        {
-            return null;
-        }
+    public string HowToRemove(string registry) => $"run 'docker logout {RegistryHostNames.DockerLoginKey(registry)}'";
 
-        var serverUrl = RegistryHostNames.HelperServerUrl(query.Registry);
-        if (file.FindHelper(query.Registry) is { } helper)
-        {
-            var fromHelper = await helpers.GetAsync(helper.Helper.Trim(), serverUrl, $"credHelpers[\"{helper.Key}\"] in {path}", cancellationToken).ConfigureAwait(false);
-            if (fromHelper is null)
-            {
-                notes.Add($"docker-credential-{helper.Helper.Trim()} (credHelpers[\"{helper.Key}\"] in {path}) has no credentials for {serverUrl}");
-            }
-
-            return fromHelper;
-        }
-
-        if (!string.IsNullOrWhiteSpace(file.Config.CredsStore))
-        {
-            var store = file.Config.CredsStore.Trim();
-            var fromStore = await helpers.GetAsync(store, serverUrl, $"credsStore in {path}", cancellationToken).ConfigureAwait(false);
-            if (fromStore is not null)
-            {
-                return fromStore;
-            }
-
-            notes.Add($"docker-credential-{store} (credsStore in {path}) has no credentials for {serverUrl}");
-        }
-
-        return file.FindForHost(query.Registry);
-    }
+    /// <inheritdoc />
+    public Task<RegistryCredential?> FindAsync(CredentialQuery query, ICollection<string> notes, CancellationToken cancellationToken) =>
+        _file.Value is { } file ? DockerConfigLookup.FindAsync(file, query, notes, helpers, cancellationToken) : Task.FromResult<RegistryCredential?>(null);
 }
 
 /// <summary>
-/// podman/containers auth files (<c>REGISTRY_AUTH_FILE</c> if set; else <c>$XDG_RUNTIME_DIR/containers/auth.json</c>
-/// then <c>$XDG_CONFIG_HOME/containers/auth.json</c>, by default <c>~/.config/containers/auth.json</c>), read in
-/// order until one answers. Keys may be path-qualified; the most specific one covering the repository wins. A
-/// file's <c>credHelpers</c> entry for the host is used as in Docker's file.
+/// podman/containers auth files (<c>REGISTRY_AUTH_FILE</c> if set; else podman's own file — see
+/// <see cref="AuthSetup.ContainersAuthPaths(Func{string, string?})"/> — then
+/// <c>${XDG_CONFIG_HOME:-~/.config}/containers/auth.json</c>), read in order until one answers, as
+/// containers-auth.json(5) describes: in each file a <c>credHelpers</c> entry for the host comes first and is that
+/// file's only source for the host (a stale <c>auths</c> entry beside it is not used); otherwise keys may be
+/// path-qualified and the most specific one covering the repository wins.
 /// </summary>
 public sealed class ContainersAuthSource(IReadOnlyList<string> paths, CredentialHelper helpers) : ICredentialSource
 {
@@ -93,6 +77,9 @@ public sealed class ContainersAuthSource(IReadOnlyList<string> paths, Credential
 
     /// <inheritdoc />
     public string Name => string.Join(", ", paths);
+
+    /// <inheritdoc />
+    public string HowToRemove(string registry) => $"run 'podman logout {registry}'";
 
     /// <inheritdoc />
     public async Task<RegistryCredential?> FindAsync(CredentialQuery query, ICollection<string> notes, CancellationToken cancellationToken)
@@ -104,15 +91,22 @@ public sealed class ContainersAuthSource(IReadOnlyList<string> paths, Credential
                 continue;
             }
 
+            if (file.FindHelper(query.Registry) is { } helper)
+            {
+                var chosenBy = $"credHelpers[\"{helper.Key}\"] in {file.Name}";
+                if (await helpers.GetAsync(helper.Helper.Trim(), query.Registry, chosenBy, cancellationToken).ConfigureAwait(false) is { } fromHelper)
+                {
+                    return fromHelper;
+                }
+
+                // As podman and skopeo do: the helper has nothing, so this file has nothing; the next file may.
+                notes.Add($"docker-credential-{helper.Helper.Trim()} ({chosenBy}) has no credentials for {query.Registry}");
+                continue;
+            }
+
             if (file.FindMostSpecific(query.Registry, query.RepositoryPath) is { } credential)
             {
                 return credential;
-            }
-
-            if (file.FindHelper(query.Registry) is { } helper
-                && await helpers.GetAsync(helper.Helper.Trim(), query.Registry, $"credHelpers[\"{helper.Key}\"] in {file.Name}", cancellationToken).ConfigureAwait(false) is { } fromHelper)
-            {
-                return fromHelper;
             }
         }
 
@@ -123,14 +117,27 @@ public sealed class ContainersAuthSource(IReadOnlyList<string> paths, Credential
 /// <summary>
 /// For ghcr.io only: <c>GITHUB_TOKEN</c> with <c>GITHUB_ACTOR</c> (set by GitHub Actions) or <c>GITHUB_USERNAME</c>
 /// (the seed's own variable) as the user, so CI and laptops following the seed's instructions work without a login.
+/// It reads only variables, so the chain also asks it after an earlier source answered, to say what that hides.
 /// </summary>
-public sealed class GitHubTokenSource(Func<string, string?> environment) : ICredentialSource
+public sealed class GitHubTokenSource(Func<string, string?> environment) : IPassiveCredentialSource
 {
     /// <summary>The one registry this source answers for.</summary>
     public const string Registry = "ghcr.io";
 
+    /// <summary>The <see cref="RegistryCredential.Source"/> of the token with the workflow's <c>GITHUB_ACTOR</c> as user.</summary>
+    public const string FromActions = "GITHUB_TOKEN (user from GITHUB_ACTOR)";
+
+    /// <summary>The <see cref="RegistryCredential.Source"/> of the token with the seed's <c>GITHUB_USERNAME</c> as user.</summary>
+    public const string FromUsername = "GITHUB_TOKEN (user from GITHUB_USERNAME)";
+
     /// <inheritdoc />
     public string Name => "GITHUB_TOKEN";
+
+    /// <inheritdoc />
+    public string? OnlyFor => Registry;
+
+    /// <inheritdoc />
+    public string HowToRemove(string registry) => "unset GITHUB_TOKEN";
 
     /// <inheritdoc />
     public Task<RegistryCredential?> FindAsync(CredentialQuery query, ICollection<string> notes, CancellationToken cancellationToken)
@@ -141,12 +148,11 @@ public sealed class GitHubTokenSource(Func<string, string?> environment) : ICred
             return Task.FromResult<RegistryCredential?>(null);
         }
 
-        foreach (var variable in new[] { "GITHUB_ACTOR", "GITHUB_USERNAME" })
+        foreach (var (variable, source) in new[] { ("GITHUB_ACTOR", FromActions), ("GITHUB_USERNAME", FromUsername) })
         {
             if (environment(variable) is { Length: > 0 } user)
             {
-                return Task.FromResult<RegistryCredential?>(
-                    RegistryCredential.FromPassword(user.Trim(), token.Trim(), $"GITHUB_TOKEN (user from {variable})"));
+                return Task.FromResult<RegistryCredential?>(RegistryCredential.FromPassword(user.Trim(), token.Trim(), source));
             }
         }
 

@@ -55,6 +55,12 @@ public sealed class RegistryCredential
     /// </summary>
     internal string Fingerprint => _fingerprint.Value;
 
+    /// <summary>
+    /// Credentials a later source of the chain holds for the same registry, which these hide; null when none. A refusal
+    /// of these then says how to let the hidden ones through.
+    /// </summary>
+    public HiddenCredential? Hides { get; private init; }
+
     /// <summary>True when there is no secret to send.</summary>
     public bool IsAnonymous => Kind == CredentialKind.Anonymous;
 
@@ -72,6 +78,9 @@ public sealed class RegistryCredential
     /// <summary>A bearer token used as it is.</summary>
     public static RegistryCredential FromRegistryToken(string token, string source) =>
         new(CredentialKind.RegistryToken, null, token, source);
+
+    /// <summary>The same credentials, noting that they hide <paramref name="hidden"/>.</summary>
+    internal RegistryCredential Hiding(HiddenCredential hidden) => new(Kind, Username, Secret, Source) { Hides = hidden };
 
     /// <summary>A one-line description for messages: who, from where; never the secret.</summary>
     public string Describe() => Kind switch
@@ -105,3 +114,8 @@ public sealed class RegistryCredential
         yield return Convert.ToBase64String(Encoding.UTF8.GetBytes(Secret));
     }
 }
+
+/// <summary>Credentials further down the chain that the chosen ones hide.</summary>
+/// <param name="Source">The hidden source, e.g. <c>GITHUB_TOKEN</c>.</param>
+/// <param name="HowToRemoveChosen">What the user does so that the chosen source stops answering, e.g. <c>run 'docker logout ghcr.io'</c>.</param>
+public sealed record HiddenCredential(string Source, string HowToRemoveChosen);

@@ -65,9 +65,9 @@ internal static class CommandLine
 
         var authCheck = new Command("check", "Show which credential source answers for a repository and whether the registry grants push (nothing is written).")
         {
-            AuthRepository, Username, PasswordStdin, Insecure, Verbose,
+            AuthRepository, Username, PasswordStdin, Insecure, Retries, Timeout, Verbose,
         };
-        authCheck.SetAction((result, token) => new Auth.AuthCheckCommand(context, result).RunAsync(token));
+        authCheck.SetAction((result, token) => new AuthCheckCommand(context, result).RunAsync(token));
         var auth = new Command("auth", "Authentication: check credentials and permissions.") { authCheck };
 
         var version = new Command("version", "Print the version.");

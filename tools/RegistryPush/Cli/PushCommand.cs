@@ -94,17 +94,12 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
 
     private HttpMessageHandler BuildPipeline(bool insecure, IReadOnlyList<PushRequest> requests)
     {
-        var transport = Registry.Resilience.ResilienceHandler.Over(context.TransportFactory?.Invoke(insecure) ?? HttpPipeline.CreateTransport(insecure), CommandLine.RetrySettings(result), _reporter.Warning);
-
-        // Authentication sits above tracing, so -v shows every request it makes (token fetches, retries).
         var authentication = Auth.AuthSetup.CreateHandler(
             context,
             result.GetValue(CommandLine.Username),
             result.GetValue(CommandLine.PasswordStdin),
             requests.Select(static request => request.Repository.Registry).Distinct(StringComparer.Ordinal).ToList(),
             _reporter.Verbose);
-        return result.GetValue(CommandLine.Verbose)
-            ? HttpPipeline.Chain(transport, authentication, new TraceHandler(_reporter.Verbose))
-            : HttpPipeline.Chain(transport, authentication);
+        return RegistryPipeline.Build(context, result, insecure, authentication, _reporter);
     }
 }

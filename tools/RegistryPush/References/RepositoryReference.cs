@@ -103,6 +103,13 @@ public sealed partial record RepositoryReference
             path = $"library/{path}";
         }
 
+        // GHCR names are ghcr.io/OWNER/NAME: without an owner GHCR would refuse the push after the upload, so say it now.
+        if (registry == "ghcr.io" && !path.Contains('/', StringComparison.Ordinal))
+        {
+            throw new UsageException(
+                $"repository '{value}' has no owner: GHCR repositories are ghcr.io/OWNER/NAME, where OWNER is your GitHub user or an organization you publish to, e.g. ghcr.io/OWNER/{path}");
+        }
+
         if (registry.Length + 1 + path.Length > 255)
         {
             throw new UsageException($"repository '{value}' is longer than 255 characters");

@@ -11,7 +11,7 @@ namespace RegistryPush.Registry;
 /// <see cref="BlobUploader"/> and <see cref="PushSession"/>. Authentication, retries and tracing are handlers in the
 /// <see cref="HttpClient"/> pipeline, not concerns of this type.
 /// </summary>
-public sealed class RegistryClient
+public sealed partial class RegistryClient
 {
     private static readonly string[] ManifestAcceptTypes =
         [MediaTypes.OciManifest, MediaTypes.OciIndex, MediaTypes.DockerManifest, MediaTypes.DockerManifestList];
@@ -301,6 +301,8 @@ public sealed class RegistryClient
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, string operation, CancellationToken cancellationToken)
     {
+        // Which registry the request is for, so a refusal from a host it was sent on to is explained as such.
+        request.Options.Set(RegistryResponseError.RegistryOption, RegistryBase.Authority);
         try
         {
             return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);

@@ -11,6 +11,12 @@ public static class RegistryResponseError
     /// <summary>Registries' error bodies are small; anything larger is not read (a hostile or broken server cannot exhaust memory).</summary>
     public const int MaxErrorBodyBytes = 64 * 1024;
 
+    /// <summary>
+    /// The registry (<c>host[:port]</c> of its base URL) a request was made for, set by <see cref="RegistryClient"/>. A
+    /// refusal from another host (an upload URL or redirect elsewhere) then gets advice about that, not about logging in.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<string> RegistryOption = new("registry-push.registry");
+
     /// <summary>Builds the exception for <paramref name="response"/>, naming <paramref name="operation"/> (e.g. "PUT manifest sha256:… to ghcr.io/o/app").</summary>
     public static async Task<RegistryPushException> CreateAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken) =>
         Create(response, await ReadErrorsAsync(response, cancellationToken).ConfigureAwait(false), operation);
@@ -34,6 +40,8 @@ public static class RegistryResponseError
         // A registry's own words may echo what it was sent; no secret the run knows gets through.
         message = attempt?.Redactor.Scrub(message) ?? message;
         var requestUri = response.RequestMessage?.RequestUri;
+        string? registry = null;
+        response.RequestMessage?.Options.TryGetValue(RegistryOption, out registry);
         if (codes.Contains("NAME_INVALID") || codes.Contains("TAG_INVALID"))
         {
             return new UsageException(Auth.AuthAdvice.ForInvalidName(message, codes, attempt?.Registry ?? requestUri?.Authority));
@@ -41,10 +49,23 @@ public static class RegistryResponseError
 
         return response.StatusCode switch
         {
-            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new AuthenticationException(Auth.AuthAdvice.ForRefusal(message, status, codes, attempt, requestUri)),
-            _ when codes.Contains("DENIED") || codes.Contains("UNAUTHORIZED") => new AuthenticationException(Auth.AuthAdvice.ForRefusal(message, status, codes, attempt, requestUri)),
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => new AuthenticationException(Auth.AuthAdvice.ForRefusal(message, status, codes, attempt, requestUri, registry)),
+            _ when codes.Contains("DENIED") || codes.Contains("UNAUTHORIZED") => new AuthenticationException(Auth.AuthAdvice.ForRefusal(message, status, codes, attempt, requestUri, registry)),
+            HttpStatusCode.MethodNotAllowed when WritesRefused(response) is { } allowed =>
+                new RegistryException($"{message}: the registry allows only {allowed} here, so it takes no pushes (it is read-only, e.g. during maintenance, or a pull-through cache); push to a registry that accepts them, or ask its operator", statusCode: response.StatusCode),
             _ => new RegistryException(message, statusCode: response.StatusCode),
         };
+    }
+
+    // A write answered 405 with an Allow list of read methods only: the registry as a whole refuses writes.
+    private static string? WritesRefused(HttpResponseMessage response)
+    {
+        var method = response.RequestMessage?.Method;
+        var allowed = response.Content.Headers.Allow;
+        return method is not null && method != HttpMethod.Get && method != HttpMethod.Head && allowed.Count > 0
+            && allowed.All(static verb => verb is "GET" or "HEAD" or "OPTIONS")
+            ? string.Join(", ", allowed)
+            : null;
     }
 
     /// <summary>Reads the Distribution API error list of a failed response, tolerating bodies that are not JSON.</summary>
