@@ -1,10 +1,5 @@
 using RegistryPush.Cli;
 
-using var interrupted = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    interrupted.Cancel();
-};
-
-return await RegistryPushApp.RunAsync(args, RunContext.FromProcess(), interrupted.Token).ConfigureAwait(false);
+// Ctrl-C and SIGTERM stop the run cleanly (no tag moves after them) and end it with 130 or 143.
+using var interruption = Interruption.FromSignals();
+return await RegistryPushApp.RunAsync(args, RunContext.FromProcess(), interruption).ConfigureAwait(false);

@@ -70,8 +70,18 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
         var options = new PushOptions(jobs, dryRun, CommandLine.UploadOptions(result, chunkSize));
 
         var started = Stopwatch.GetTimestamp();
+        var ledger = new TagLedger(_reporter);
         using var connector = new RegistryConnector(BuildPipeline(insecure, requests), insecure, _reporter);
-        var results = await new PushSession(connector, options, _reporter).PushAsync(requests, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<ImagePushResult> results;
+        try
+        {
+            results = await new PushSession(connector, options, ledger).PushAsync(requests, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException exception) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new RunInterruptedException(ledger.DescribeInterruption(requests), exception);
+        }
+
         var elapsed = Stopwatch.GetElapsedTime(started);
 
         foreach (var pushed in results)
