@@ -17,6 +17,12 @@ public static class ExitCodes
 
     /// <summary>The registry or the network failed, after retries.</summary>
     public const int RegistryFailure = 4;
+
+    /// <summary>Interrupted by SIGINT (Ctrl-C): 128 + 2, as shells report it.</summary>
+    public const int InterruptedBySigInt = 130;
+
+    /// <summary>Interrupted by SIGTERM: 128 + 15.</summary>
+    public const int InterruptedBySigTerm = 143;
 }
 
 /// <summary>
@@ -66,4 +72,17 @@ public sealed class RegistryException(string message, Exception? inner = null, S
 
     /// <summary>The HTTP status the registry answered with, when the failure was an answer rather than a transport error.</summary>
     public System.Net.HttpStatusCode? StatusCode { get; } = statusCode;
+}
+
+/// <summary>
+/// The run was interrupted (Ctrl-C, SIGTERM). The message says what the interruption left behind (whether any tag
+/// moved); the process exits with the signal's code (130, 143), which the program decides, not this type.
+/// </summary>
+public sealed class RunInterruptedException(string message, Exception? inner = null) : RegistryPushException(message, inner)
+{
+    /// <summary>The "no tag was moved" line, true whenever the interruption came before the tag phase.</summary>
+    public const string NoTagMoved = "interrupted; no tag was moved";
+
+    /// <inheritdoc />
+    public override int ExitCode => ExitCodes.InterruptedBySigInt;
 }

@@ -1,14 +1,8 @@
 using System.Runtime.InteropServices;
 using RegistryPush.Cli;
 
-using var interrupted = new CancellationTokenSource();
-
-// A signal handler rather than Console.CancelKeyPress: subscribing to that initialises the terminal (see
+// Ctrl-C and SIGTERM stop the run cleanly (no tag moves after them) and end it with 130 or 143. Through POSIX signal
+// handlers (Interruption), not Console.CancelKeyPress: subscribing to that initialises the terminal (see
 // StandardStreams), which leaves it in keypad mode.
-using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal =>
-{
-    signal.Cancel = true;
-    interrupted.Cancel();
-});
-
-return await RegistryPushApp.RunAsync(args, RunContext.FromProcess(), interrupted.Token).ConfigureAwait(false);
+using var interruption = Interruption.FromSignals();
+return await RegistryPushApp.RunAsync(args, RunContext.FromProcess(), interruption).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using CliWrap.Buffered;
 using RegistryPush.Oci;
 using RegistryPush.Tests.Infrastructure;
 using RegistryPush.Tests.Reliability.Infrastructure;
@@ -33,6 +34,88 @@ public sealed class ConcurrentPushLoadTests(RegistryFixture fixture)
         await PushManyAsync(plan, TimeSpan.FromSeconds(90));
         plan.Applied.Sum().ShouldBeGreaterThan(10);
     }
+
+    [Fact]
+    public async Task Eight_native_binaries_pushing_one_image_index_to_one_repository_at_once_all_succeed_round_after_round()
+    {
+        // Eight CI jobs releasing the same multi-platform image: every blob and manifest is written by several pushes
+        // at once. The distribution registry rewrites a blob's link file in place each time one of them commits it, so
+        // a manifest checked in that instant is refused as MANIFEST_BLOB_UNKNOWN; without a retry about one push in
+        // twenty failed with exit 4. Five rounds of eight make a race that rare show up.
+        var binary = PublishedBinary.Path;
+        var registry = fixture.Registry;
+        using var temp = new TempDirectory();
+        var layout = TestLayout.Create(temp);
+        var amd64 = layout.AddImage([600_000, 300_000, 40_000, 2_000]);
+        var arm64 = layout.AddImage([500_000, 250_000, 30_000, 1_000], architecture: "arm64");
+        var index = layout.AddIndex([amd64, arm64]);
+        layout.AddIndexEntry(index);
+        var environment = new Dictionary<string, string?>
+        {
+            ["HOME"] = temp.Path,
+            ["DOCKER_CONFIG"] = temp.Combine("docker"),
+            ["REGISTRY_AUTH_FILE"] = temp.Combine("auth.json"),
+            ["XDG_RUNTIME_DIR"] = temp.Path,
+            ["GITHUB_TOKEN"] = null,
+            ["CI"] = "true",
+        };
+
+        for (var round = 0; round < 5; round++)
+        {
+            var repository = registry.NewRepository($"same{round}");
+            var runs = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => CliWrap.Cli.Wrap(binary)
+                .WithArguments(["push", layout.Path, repository, "--tag", "latest", "--tag", "v1", "--tag", "v1.2"])
+                .WithEnvironmentVariables(environment)
+                .WithValidation(CliWrap.CommandResultValidation.None)
+                .ExecuteBufferedAsync(TestContext.Current.CancellationToken).Task));
+
+            runs.Where(static run => run.ExitCode != 0)
+                .Select(static run => $"exit {run.ExitCode}: {run.StandardError.Trim().Split('\n')[^1]}")
+                .ShouldBeEmpty($"round {round}: every concurrent push of the same image succeeds");
+            foreach (var tag in new[] { "latest", "v1", "v1.2" })
+            {
+                (await Skopeo.InspectRawAsync($"{repository}:{tag}")).ShouldBe(File.ReadAllBytes(layout.BlobPath(index.Digest)));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_manifest_refused_as_blob_unknown_by_a_registry_that_lags_is_retried_and_the_push_succeeds()
+    {
+        // The answer the distribution registry gives while another push re-links a blob (see the test above), once.
+        var registry = fixture.Registry;
+        using var temp = new TempDirectory();
+        var (layout, manifest) = TestLayout.SingleImage(temp, 20_000);
+        var repository = registry.NewRepository("lagging");
+        await using var proxy = FaultProxy.Start(registry.Host, new FaultPlan().On(Traffic.TagPut, Fault.Respond(400, body: LaggingAnswer)));
+
+        var result = await new CliRunner().RunAsync("push", layout.Path, proxy.Through(repository), "--tag", "v1");
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        result.StandardError.ShouldContain("MANIFEST_BLOB_UNKNOWN");
+        proxy.Faulted.Count.ShouldBe(1);
+        (await Skopeo.InspectRawAsync($"{repository}:v1")).ShouldBe(File.ReadAllBytes(layout.BlobPath(manifest.Digest)));
+    }
+
+    [Fact]
+    public async Task A_manifest_whose_blob_stays_unknown_fails_with_exit_code_4_after_the_retries_and_moves_no_tag()
+    {
+        var registry = fixture.Registry;
+        using var temp = new TempDirectory();
+        var (layout, _) = TestLayout.SingleImage(temp, 20_000);
+        var repository = registry.NewRepository("blob-unknown");
+        await using var proxy = FaultProxy.Start(registry.Host, new FaultPlan().Always(Traffic.ManifestPut, Fault.Respond(400, body: LaggingAnswer)));
+
+        var result = await new CliRunner().RunAsync("push", layout.Path, proxy.Through(repository), "--tag", "v1", "--retries", "2");
+
+        result.ExitCode.ShouldBe(4, result.ToString());
+        result.ErrorLines.ShouldHaveSingleItem().ShouldContain("MANIFEST_BLOB_UNKNOWN");
+        proxy.Log.Count(static request => request.Method == "PUT" && request.Path.Contains("/manifests/", StringComparison.Ordinal)).ShouldBe(3, "one attempt and two retries");
+        (await Skopeo.ListTagsAsync(repository)).ShouldBeEmpty();
+    }
+
+    private const string LaggingAnswer =
+        """{"errors":[{"code":"DIGEST_INVALID","message":"provided digest did not match uploaded content"},{"code":"MANIFEST_BLOB_UNKNOWN","message":"blob unknown to registry","detail":"sha256:0000000000000000000000000000000000000000000000000000000000000000"}]}""";
 
     private async Task PushManyAsync(FaultPlan plan, TimeSpan budget)
     {

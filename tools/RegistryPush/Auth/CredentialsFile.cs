@@ -36,7 +36,7 @@ public sealed class CredentialsFile
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new CredentialException($"cannot read credentials file {path}: {exception.Message}", exception);
+            throw new CredentialException($"cannot read credentials file {path}: {FileErrors.Describe(exception, path)}", exception);
         }
 
         return Parse(content, path);

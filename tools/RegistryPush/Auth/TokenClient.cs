@@ -133,7 +133,7 @@ public sealed class TokenClient
         catch (HttpRequestException exception)
         {
             throw new RegistryException(
-                $"{request.Registry}: cannot reach its token service {Where(request)}: {NetworkFailure.Describe(exception, request.Realm.Authority)}", exception);
+                $"{request.Registry}: cannot reach its token service {Where(request)}: {NetworkFailure.Describe(exception, request.Realm.Authority, message.RequestUri)}", exception);
         }
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {

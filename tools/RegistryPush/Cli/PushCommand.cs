@@ -57,9 +57,30 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
         var insecure = result.GetValue(CommandLine.Insecure);
         var options = new PushOptions(result.GetValue(CommandLine.Jobs), dryRun, CommandLine.UploadOptions(result));
 
+        // Every output is checked before anything moves: a digest file that cannot be written is bad input, not a
+        // failure found after the tags already point at the new image.
+        var digestFile = result.GetValue(CommandLine.DigestFile) is { } digestPath ? context.ResolvePath(digestPath) : null;
+        if (digestFile is not null)
+        {
+            AtomicFile.CheckWritable(digestFile);
+        }
+
+        var gitHub = new GitHubActions(context.GetEnvironmentVariable);
+        gitHub.CheckWritable();
+
         var started = Stopwatch.GetTimestamp();
+        var ledger = new TagLedger(_reporter);
         using var connector = new RegistryConnector(BuildPipeline(insecure, requests), insecure, _reporter);
-        var results = await new PushSession(connector, options, _reporter).PushAsync(requests, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<ImagePushResult> results;
+        try
+        {
+            results = await new PushSession(connector, options, ledger).PushAsync(requests, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException exception) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new RunInterruptedException(ledger.DescribeInterruption(requests), exception);
+        }
+
         var elapsed = Stopwatch.GetElapsedTime(started);
 
         foreach (var pushed in results)
@@ -70,12 +91,12 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
                 : $"pushed {pushed.Reference} ({ConsoleReporter.FormatBytes(sent)} sent, {pushed.Blobs.Count(static b => b.Action != BlobAction.Uploaded)} of {pushed.Blobs.Count} blobs already there) in {elapsed.TotalSeconds:F1} s");
         }
 
-        if (result.GetValue(CommandLine.DigestFile) is { } digestFile)
+        if (digestFile is not null)
         {
-            AtomicFile.WriteAllText(context.ResolvePath(digestFile), results[0].Digest.ToString());
+            AtomicFile.WriteAllText(digestFile, results[0].Digest.ToString());
         }
 
-        new GitHubActions(context.GetEnvironmentVariable).Publish(results, dryRun);
+        gitHub.Publish(results, dryRun);
 
         if (result.GetValue(CommandLine.Json))
         {

@@ -4,6 +4,8 @@ using System.Text.Json.Serialization;
 namespace RegistryPush.Cli;
 
 /// <summary>The <c>push-all</c> plan file: several images pushed by one process.</summary>
+/// <remarks>A key it does not know is an error, never ignored: <c>"tag"</c> for <c>"tags"</c> would push with no tag.</remarks>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record PushPlanJson
 {
     /// <summary>The images to push.</summary>
@@ -11,6 +13,7 @@ public sealed record PushPlanJson
 }
 
 /// <summary>One image of a plan.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record PlannedImageJson
 {
     /// <summary>The OCI layout directory; relative paths resolve against the plan file's directory.</summary>
@@ -54,13 +57,22 @@ public static class PushPlan
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"cannot read plan file {path}: {exception.Message}");
+            throw new UsageException($"cannot read plan file {path}: {FileErrors.Describe(exception, path)}");
         }
 
         PushPlanJson? plan;
         try
         {
             plan = JsonSerializer.Deserialize(content, CliJsonContext.Default.PushPlanJson);
+        }
+        catch (JsonException exception) when (PlanKeys.Unknown(exception, content) is { } unknown)
+        {
+            throw new UsageException($"plan file {path}: {unknown}");
+        }
+        catch (JsonException exception) when (exception.InnerException is null && exception.Path is { Length: > 1 } where)
+        {
+            // Not a syntax error (those come from the reader, as the inner exception): a value of the wrong kind.
+            throw new UsageException($"plan file {path}: the value at {where} has the wrong type (line {(exception.LineNumber ?? 0) + 1}; 'tags' is a list of strings, the other values are strings)");
         }
         catch (JsonException exception)
         {

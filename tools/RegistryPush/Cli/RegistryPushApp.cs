@@ -5,13 +5,21 @@ namespace RegistryPush.Cli;
 
 /// <summary>
 /// The program: parses the command line, runs the command, and turns every failure into one line on stderr and a
-/// documented exit code (and, under <c>--json</c>, one error object on stdout). Tests call <see cref="RunAsync"/>
-/// in-process with their own <see cref="RunContext"/>.
+/// documented exit code (and, under <c>--json</c>, one error object on stdout). Tests call
+/// <see cref="RunAsync(string[], RunContext, CancellationToken)"/> in-process with their own <see cref="RunContext"/>.
 /// </summary>
 public static class RegistryPushApp
 {
     /// <summary>Runs registry-push with <paramref name="args"/>; returns the process exit code.</summary>
+    /// <remarks>Cancelling <paramref name="cancellationToken"/> interrupts the run as Ctrl-C does.</remarks>
     public static async Task<int> RunAsync(string[] args, RunContext context, CancellationToken cancellationToken = default)
+    {
+        using var interruption = Interruption.From(cancellationToken);
+        return await RunAsync(args, context, interruption).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs registry-push with <paramref name="args"/>, stopped by <paramref name="interruption"/>; returns the process exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, RunContext context, Interruption interruption)
     {
         var root = CommandLine.Build(context);
         var parsed = root.Parse(args);
@@ -35,7 +43,11 @@ public static class RegistryPushApp
                 Output = context.Out,
                 Error = context.Error,
                 EnableDefaultExceptionHandler = false,
-            }, cancellationToken).ConfigureAwait(false);
+
+                // Signals are the Interruption's: System.CommandLine's own handler would turn them into an unexplained
+                // cancellation (an "internal error") or, after its timeout, end the run without a word.
+                ProcessTerminationTimeout = null,
+            }, interruption.Token).ConfigureAwait(false);
         }
         catch (RegistryPushException exception)
         {
@@ -45,13 +57,14 @@ public static class RegistryPushApp
                 context.Error.WriteLine(Output.GitHubActions.ErrorAnnotation(exception.Message));
             }
 
-            return exception.ExitCode;
+            return exception is RunInterruptedException ? interruption.ExitCode : exception.ExitCode;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (interruption.Token.IsCancellationRequested)
         {
-            context.Error.WriteLine("registry-push: interrupted; no tag was moved after the interruption");
-            WriteJsonError(context, json, ExitCodes.RegistryFailure, "interrupted; no tag was moved after the interruption");
-            return ExitCodes.RegistryFailure;
+            // Commands other than push (auth check, digest) move no tag either.
+            context.Error.WriteLine($"registry-push: error: {RunInterruptedException.NoTagMoved}");
+            WriteJsonError(context, json, interruption.ExitCode, RunInterruptedException.NoTagMoved);
+            return interruption.ExitCode;
         }
         catch (Exception exception)
         {

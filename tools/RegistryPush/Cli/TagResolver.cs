@@ -92,7 +92,7 @@ public static partial class TagResolver
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"cannot read {what} {path}: {exception.Message}");
+            throw new UsageException($"cannot read {what} {path}: {FileErrors.Describe(exception, path)}");
         }
     }
 

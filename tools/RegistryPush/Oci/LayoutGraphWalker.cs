@@ -111,7 +111,25 @@ internal sealed class LayoutGraphWalker(string layout, string shownLayout)
                 + (length < descriptor.Size ? " (truncated)" : string.Empty) + $": {Shown(descriptor.Digest)}");
         }
 
+        CheckReadable(path, descriptor, where);
         Blobs.Add(new BlobFile(descriptor, path));
+    }
+
+    /// <summary>
+    /// Opens the blob's file once (no byte read): a file the user may not read fails here, offline and naming the
+    /// file, rather than in the middle of its upload, after other blobs have gone out.
+    /// </summary>
+    private void CheckReadable(string path, Descriptor descriptor, string where)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new LayoutException(
+                $"blob {descriptor.Digest} ({where}) cannot be read: {FileErrors.Describe(exception, path)}: {Shown(descriptor.Digest)}", exception);
+        }
     }
 
     private static string RelativeBlobPath(Digest digest) => Path.Combine("blobs", digest.Algorithm, digest.Hex);

@@ -176,13 +176,9 @@ public static class OciLayoutReader
             stream.ReadExactly(buffer);
             return buffer;
         }
-        catch (IOException exception)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new LayoutException($"cannot read {path}: {exception.Message}", exception);
-        }
-        catch (UnauthorizedAccessException exception)
-        {
-            throw new LayoutException($"cannot read {path}: {exception.Message}", exception);
+            throw new LayoutException($"cannot read {what} {path}: {FileErrors.Describe(exception, path)}", exception);
         }
     }
 

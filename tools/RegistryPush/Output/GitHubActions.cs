@@ -42,6 +42,34 @@ public sealed class GitHubActions(Func<string, string?> environment)
     }
 
     /// <summary>
+    /// Checks, before anything is pushed, that the step summary and step output files can be appended to, so that a
+    /// broken one fails the run before a tag moves rather than after. Appends nothing.
+    /// </summary>
+    /// <exception cref="UsageException">A file cannot be written; the message names it.</exception>
+    public void CheckWritable()
+    {
+        if (!IsActive)
+        {
+            return;
+        }
+
+        foreach (var variable in new[] { "GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT" })
+        {
+            if (environment(variable) is { Length: > 0 } path)
+            {
+                try
+                {
+                    using var stream = new FileStream(path, FileMode.Append, FileAccess.Write);
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    throw new UsageException($"cannot write GitHub Actions file {path} ({variable}): {FileErrors.Describe(exception, path)}");
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// The <c>::error::</c> workflow command for a failure: line breaks escaped as the runner requires (so the message
     /// stays one command), every other control character (terminal escapes) replaced by a space.
     /// </summary>
@@ -76,7 +104,7 @@ public sealed class GitHubActions(Func<string, string?> environment)
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new UsageException($"cannot write GitHub Actions file {path}: {exception.Message}");
+            throw new UsageException($"cannot write GitHub Actions file {path}: {FileErrors.Describe(exception, path)}");
         }
     }
 }

@@ -62,6 +62,13 @@ public sealed partial record RepositoryReference
 
         var slash = value.IndexOf('/', StringComparison.Ordinal);
         var first = slash < 0 ? value : value[..slash];
+        if (LooksLikeHost(first) && (slash < 0 || slash == value.Length - 1))
+        {
+            // "127.0.0.1:5000" or "ghcr.io/": a registry, but no repository in it.
+            throw new UsageException(
+                $"repository '{value}' names only a registry host; a repository needs a path after the host, e.g. {first.ToLowerInvariant()}/app");
+        }
+
         if (slash < 0 || !LooksLikeHost(first))
         {
             throw new UsageException(
@@ -73,6 +80,7 @@ public sealed partial record RepositoryReference
             throw new UsageException($"repository '{value}' has an invalid registry host '{first}'");
         }
 
+        CheckPort(value, first);
         var path = value[(slash + 1)..];
         var lastComponent = path[(path.LastIndexOf('/') + 1)..];
         if (lastComponent.Contains(':', StringComparison.Ordinal))
@@ -116,6 +124,22 @@ public sealed partial record RepositoryReference
         }
 
         return new RepositoryReference(registry, path);
+    }
+
+    /// <summary>A port is 1 to 65535; a larger number would only fail later, inside the HTTP stack, as a bug.</summary>
+    private static void CheckPort(string value, string host)
+    {
+        var colon = host.LastIndexOf(':');
+        if (colon < 0 || host.EndsWith(']'))
+        {
+            return;
+        }
+
+        var port = host[(colon + 1)..];
+        if (!int.TryParse(port, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) || number is < 1 or > 65535)
+        {
+            throw new UsageException($"repository '{value}' has an invalid port '{port}' (a port is a number from 1 to 65535)");
+        }
     }
 
     private static bool LooksLikeHost(string component) =>

@@ -40,6 +40,7 @@ public sealed class BlobUploader
     private readonly ResiliencePipeline _sessions;
     private readonly ResiliencePipeline _chunks;
     private static readonly ResiliencePropertyKey<string> BlobKey = new("registry-push.blob");
+    private readonly BlobFileVerifier _files = new();
 
     /// <summary>Creates the uploader.</summary>
     /// <param name="options">Chunking, retries and verification.</param>
@@ -81,12 +82,15 @@ public sealed class BlobUploader
 
         if (dryRun)
         {
+            // The registry checks every blob it is sent against its digest, and refuses a corrupt one (exit 2): a dry
+            // run checks what the push would send the same way, so that its "would succeed" holds.
+            await _files.VerifyOnceAsync(blob, cancellationToken).ConfigureAwait(false);
             return new BlobOutcome(repository, descriptor.Digest, descriptor.Size, BlobAction.WouldUpload, 0);
         }
 
         if (_options.Verify)
         {
-            await VerifyFileAsync(blob, cancellationToken).ConfigureAwait(false);
+            await _files.VerifyOnceAsync(blob, cancellationToken).ConfigureAwait(false);
         }
 
         UploadSession? session = null;
@@ -280,26 +284,6 @@ public sealed class BlobUploader
         catch (RegistryException exception) when (UploadFailures.IsTransient(exception))
         {
             throw new UploadInterruptedException(exception);
-        }
-    }
-
-    /// <summary><c>--verify</c>: the file must hash to its digest before any of it is sent.</summary>
-    private static async Task VerifyFileAsync(BlobFile blob, CancellationToken cancellationToken)
-    {
-        Digest actual;
-        try
-        {
-            await using var stream = new FileStream(blob.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            actual = await blob.Descriptor.Digest.ComputeSameAlgorithmAsync(stream, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
-        {
-            throw new LayoutException($"cannot read blob {blob.Descriptor.Digest}: {blob.Path}: {exception.Message}", exception);
-        }
-
-        if (actual != blob.Descriptor.Digest)
-        {
-            throw new LayoutException($"blob {blob.Descriptor.Digest} does not match its digest (corrupt file; it hashes to {actual}): {blob.Path}");
         }
     }
 

@@ -40,7 +40,7 @@ public sealed class FileRangeContent : HttpContent
     /// <inheritdoc />
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        using SafeFileHandle file = File.OpenHandle(_path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        using var file = Open();
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
@@ -65,6 +65,22 @@ public sealed class FileRangeContent : HttpContent
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Opens the file; a file that became unreadable since the layout was checked (permissions changed, deleted) is the
+    /// layout's fault, not the network's: a <see cref="LayoutException"/>, never retried.
+    /// </summary>
+    private SafeFileHandle Open()
+    {
+        try
+        {
+            return File.OpenHandle(_path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new LayoutException($"cannot read blob file {_path}: {FileErrors.Describe(exception, _path)}", exception);
         }
     }
 

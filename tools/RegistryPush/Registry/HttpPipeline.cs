@@ -8,7 +8,8 @@ public static class HttpPipeline
 {
     /// <summary>
     /// The socket handler: pooled keep-alive connections, no cookies (registries that set them must not make
-    /// requests stateful), redirects followed by the runtime (which drops <c>Authorization</c> on every redirect).
+    /// requests stateful), redirects followed by the runtime (which drops <c>Authorization</c> on every redirect), and
+    /// the environment's proxy for every registry but a loopback one (<see cref="RegistryProxy"/>).
     /// </summary>
     /// <param name="insecure">Skip TLS certificate verification (<c>--insecure</c>).</param>
     public static SocketsHttpHandler CreateTransport(bool insecure)
@@ -23,6 +24,7 @@ public static class HttpPipeline
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
             MaxConnectionsPerServer = 64,
             UseProxy = true,
+            Proxy = RegistryProxy.FromEnvironment,
         };
         if (insecure)
         {

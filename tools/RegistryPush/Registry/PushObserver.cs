@@ -42,6 +42,9 @@ public interface IPushObserver
     /// <summary>A manifest was put by digest.</summary>
     void ManifestPushed(RepositoryReference repository, Descriptor manifest) { }
 
+    /// <summary>A tag's request is about to be sent: from here on the registry may move the tag.</summary>
+    void TagStarting(RepositoryReference repository, string tag) { }
+
     /// <summary>A tag now points at the image.</summary>
     void TagPushed(RepositoryReference repository, string tag, Digest digest) { }
 

@@ -198,6 +198,8 @@ public sealed class PushSession(RegistryConnector connector, PushOptions options
         // Tags are independent of each other once the image is whole: one round trip for all of them.
         await Task.WhenAll(request.Tags.Select(async tag =>
         {
+            cancellationToken.ThrowIfCancellationRequested();
+            observer.TagStarting(request.Repository, tag);
             await client.PutManifestAsync(root, tag, cancellationToken).ConfigureAwait(false);
             observer.TagPushed(request.Repository, tag, root.Descriptor.Digest);
         })).ConfigureAwait(false);

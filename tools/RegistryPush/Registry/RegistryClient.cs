@@ -319,11 +319,11 @@ public sealed partial class RegistryClient
         catch (HttpRequestException exception) when (exception.InnerException is IOException)
         {
             // The connection broke while the request or its answer was on the way (reset, closed mid-body).
-            throw new RegistryException($"{operation}: the connection to {Repository.Registry} broke ({TransientFailures.SocketReason(exception)})", exception);
+            throw new RegistryException($"{operation}: the connection to {Repository.Registry}{NetworkFailure.Via(request.RequestUri)} broke ({TransientFailures.SocketReason(exception)})", exception);
         }
         catch (HttpRequestException exception)
         {
-            throw new RegistryException($"{operation}: {NetworkFailure.Describe(exception, Repository.Registry)}", exception);
+            throw new RegistryException($"{operation}: {NetworkFailure.Describe(exception, Repository.Registry, request.RequestUri)}", exception);
         }
         catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {

@@ -23,6 +23,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly ConcurrentDictionary<Socket, byte> _open = new();
     private readonly Task _accepting;
     private int _sequence;
+    private int _disposed;
 
     private FaultProxy(string upstream, FaultPlan plan)
     {
@@ -56,6 +57,12 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: a test may stop the proxy early (so that nothing it holds back reaches the registry) and again at the end.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         await _stop.CancelAsync();
         _listener.Stop();
         foreach (var socket in _open.Keys)

@@ -146,8 +146,19 @@ public sealed class ResilienceHandler : DelegatingHandler
 
     private async ValueTask<bool> ShouldRetryResponseAsync(HttpResponseMessage response)
     {
+        var lagging = TransientFailures.MayBeLaggingManifestAnswer(response);
+        if (!TransientFailures.IsTransientStatus(response.StatusCode) && !lagging)
+        {
+            return false;
+        }
+
         // "DENIED" under a 429 or 503 (some registries' quota answers) is a refusal, not a hiccup.
         var errors = await RegistryResponseError.ReadErrorsAsync(response, CancellationToken.None).ConfigureAwait(false);
+        if (lagging)
+        {
+            return TransientFailures.IsLaggingManifestAnswer(errors);
+        }
+
         if (errors.Any(static error => TransientFailures.IsRefusalCode(error.Code)))
         {
             return false;
@@ -166,9 +177,14 @@ public sealed class ResilienceHandler : DelegatingHandler
     private ValueTask OnRetryAsync(OnRetryArguments<HttpResponseMessage> args)
     {
         var request = args.Context.Properties.GetValue(RequestKey, null!);
-        var reason = args.Outcome.Exception is { } exception
-            ? TransientFailures.Describe(exception)
-            : $"{(int)args.Outcome.Result!.StatusCode} {args.Outcome.Result.ReasonPhrase}".TrimEnd();
+        var reason = args.Outcome switch
+        {
+            { Exception: { } exception } => TransientFailures.Describe(exception),
+            { Result: { } lagging } when TransientFailures.MayBeLaggingManifestAnswer(lagging) =>
+                $"{(int)lagging.StatusCode} MANIFEST_BLOB_UNKNOWN: the registry does not see a blob the manifest references yet (another push of the same content may be writing it)",
+            { Result: { } response } => $"{(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd(),
+            _ => "failed",
+        };
         _warn(string.Create(CultureInfo.InvariantCulture,
             $"{request.Method} {TraceHandler.Redact(request.RequestUri)}: {reason}; retry {args.AttemptNumber + 1} of {_settings.MaxRetries} in {args.RetryDelay.TotalSeconds:0.0} s"));
         return default;

@@ -16,7 +16,7 @@ public static class RetryPipelines
     /// when it asks (up to <see cref="RetrySettings.MaxRetryAfter"/>), otherwise the backoff.
     /// </summary>
     /// <param name="settings">Attempts and delays.</param>
-    /// <param name="shouldRetryResponse">Decides for a response with a transient status (e.g. not when its body says DENIED).</param>
+    /// <param name="shouldRetryResponse">Decides for a response that is no success (e.g. a 503, but not when its body says DENIED).</param>
     /// <param name="onRetry">Told about each retry before its wait.</param>
     public static ResiliencePipeline<HttpResponseMessage> ForRequests(
         RetrySettings settings,
@@ -41,7 +41,7 @@ public static class RetryPipelines
                     // A caller's cancellation is not transient; a transient answer during cancellation ends in the
                     // backoff's delay throwing OperationCanceledException, which is what the caller expects.
                     { Exception: { } exception } => !args.Context.CancellationToken.IsCancellationRequested && TransientFailures.IsTransient(exception),
-                    { Result: { } response } => TransientFailures.IsTransientStatus(response.StatusCode) && await shouldRetryResponse(response).ConfigureAwait(false),
+                    { Result: { IsSuccessStatusCode: false } response } => await shouldRetryResponse(response).ConfigureAwait(false),
                     _ => false,
                 },
                 DelayGenerator = args => new ValueTask<TimeSpan?>(

@@ -5,12 +5,31 @@ namespace RegistryPush.Registry.Resilience;
 
 /// <summary>
 /// Decides which failures are worth another attempt. Transient: 408, 429, 500, 502, 503, 504, connection resets and
-/// refusals, a connection closed mid-response, and requests that stalled. Never transient: any other status (a 400,
+/// refusals, a connection closed mid-response, requests that stalled, and a manifest PUT refused as
+/// <c>MANIFEST_BLOB_UNKNOWN</c> (see <see cref="IsLaggingManifestAnswer"/>). Never transient: any other status (a 400,
 /// 401, 403 or 404 is an answer, not a hiccup), TLS and DNS failures, a registry error naming <c>DENIED</c> or
 /// <c>UNAUTHORIZED</c> whatever its status, and every error of our own making (a blob file that changed, a bad layout).
 /// </summary>
 public static class TransientFailures
 {
+    /// <summary>A 400 to a manifest PUT: it may be <see cref="IsLaggingManifestAnswer"/>, once its errors are read.</summary>
+    public static bool MayBeLaggingManifestAnswer(HttpResponseMessage response) =>
+        response.StatusCode == HttpStatusCode.BadRequest
+        && response.RequestMessage is { } request
+        && request.Method == HttpMethod.Put
+        && request.RequestUri?.AbsolutePath.Contains("/manifests/", StringComparison.Ordinal) == true;
+
+    /// <summary>
+    /// True when a manifest PUT was refused because the registry does not see a blob or child manifest it references.
+    /// A push puts manifests only after everything under them is in the registry, so this is the registry's view
+    /// lagging: the distribution registry rewrites a blob's link file in place (truncate, then write) each time
+    /// another push of the same content commits the blob, and a manifest checked in that instant reads an empty link
+    /// (<c>DIGEST_INVALID</c> with <c>MANIFEST_BLOB_UNKNOWN</c>); eventually consistent stores lag the same way.
+    /// Another attempt a moment later succeeds. A blob that is really missing fails again after the retries.
+    /// </summary>
+    public static bool IsLaggingManifestAnswer(IReadOnlyList<RegistryErrorJson> errors) =>
+        errors.Any(static error => error.Code == "MANIFEST_BLOB_UNKNOWN");
+
     /// <summary>True for the statuses a registry or a proxy in front of it uses for "try again".</summary>
     public static bool IsTransientStatus(HttpStatusCode status) => (int)status is 408 or 429 or 500 or 502 or 503 or 504;
 
