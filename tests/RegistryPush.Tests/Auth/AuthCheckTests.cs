@@ -24,7 +24,7 @@ public sealed class AuthCheckTests(AuthRegistries registries) : AuthIntegrationT
         result.StandardOutput.ShouldContain("push:        allowed");
         cli.Requests.ShouldContain(static request => request.Method == HttpMethod.Delete && request.Uri.AbsolutePath.Contains("/blobs/uploads/", StringComparison.Ordinal),
             "the probe's upload session is cancelled");
-        (await Skopeo.ListTagsAsync(repository)).ShouldBeEmpty();
+        (await Skopeo.ListTagsAsync(repository, $"{AuthRegistries.Alice}:{AuthRegistries.AlicePassword}")).ShouldBeEmpty();
     }
 
     [Fact]

@@ -24,16 +24,27 @@ public static class Skopeo
         return output.ToArray();
     }
 
-    /// <summary>The tags skopeo lists for <paramref name="repository"/>; empty when the repository does not exist.</summary>
-    public static async Task<IReadOnlyList<string>> ListTagsAsync(string repository)
+    /// <summary>
+    /// The tags skopeo lists for <paramref name="repository"/>; empty only when the registry says it has no such
+    /// repository (NAME_UNKNOWN, which distribution answers for a repository without tags too). Any other failure of
+    /// skopeo (registry unreachable, credentials refused, a crash) fails the test: an empty list must never stand in
+    /// for "could not look". <paramref name="credentials"/> (<c>USER:PASSWORD</c>) is for registries that need them.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> ListTagsAsync(string repository, string? credentials = null)
     {
         TestEnvironment.RequireProgram("skopeo");
         var result = await CliWrap.Cli.Wrap("skopeo")
-            .WithArguments(["list-tags", "--tls-verify=false", $"docker://{repository}"])
+            .WithArguments(["list-tags", "--tls-verify=false", .. credentials is null ? Array.Empty<string>() : ["--creds", credentials], $"docker://{repository}"])
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(TestContext.Current.CancellationToken);
         if (result.ExitCode != 0)
         {
+            // skopeo 1.9 reports NAME_UNKNOWN as "fetching tags list: invalid status code from registry 404"; newer
+            // versions quote the registry's code or message.
+            var unknown = result.StandardError.Contains("NAME_UNKNOWN", StringComparison.Ordinal)
+                || result.StandardError.Contains("repository name not known", StringComparison.Ordinal)
+                || result.StandardError.Contains("fetching tags list: invalid status code from registry 404", StringComparison.Ordinal);
+            unknown.ShouldBeTrue($"skopeo list-tags {repository} failed: {result.StandardError}");
             return [];
         }
 

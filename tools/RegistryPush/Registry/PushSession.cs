@@ -51,8 +51,8 @@ public sealed record ImagePushResult(PushRequest Request, IReadOnlyList<BlobOutc
 
 /// <summary>
 /// Pushes one or many images in the order that keeps every registry consistent: blobs (deduplicated across images,
-/// largest first, in parallel), then manifests children-first by digest, then tags last, so a tag never points at
-/// an image the registry does not wholly hold.
+/// largest first, in parallel), then every image's manifests children-first by digest, then all tags last, so a tag
+/// never points at an image the registry does not wholly hold and a run moves all its tags or none.
 /// </summary>
 public sealed class PushSession(RegistryConnector connector, PushOptions options, IPushObserver observer)
 {
@@ -83,17 +83,36 @@ public sealed class PushSession(RegistryConnector connector, PushOptions options
         var pending = requests.Where((_, i) => !present[i]).ToList();
         var outcomes = await PushBlobsAsync(pending, cancellationToken).ConfigureAwait(false);
 
-        var results = new ImagePushResult[requests.Count];
-        await Parallel.ForAsync(0, requests.Count, RequestLane(cancellationToken), async (i, token) =>
+        // A release moves all its tags or none: every image's manifests go in by digest first (invisible to anyone
+        // pulling by tag), and only when all of them are in does any tag move. A manifest refused in one image fails
+        // the run before a single tag of any image has moved.
+        if (!options.DryRun)
         {
-            var request = requests[i];
-            var blobs = present[i]
+            await Parallel.ForAsync(0, requests.Count, RequestLane(cancellationToken), async (i, token) =>
+            {
+                if (!present[i])
+                {
+                    await PushManifestsAsync(requests[i], token).ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
+
+            // Tags are independent of each other once every image is whole: one round trip for all of them.
+            var tags = requests.SelectMany(static request => request.Tags.Select(tag => (Request: request, Tag: tag)));
+            await Parallel.ForEachAsync(tags, RequestLane(cancellationToken), async (item, token) =>
+            {
+                var root = item.Request.Image.Manifests[^1];
+                await connector.ClientFor(item.Request.Repository).PutManifestAsync(root, item.Tag, token).ConfigureAwait(false);
+                observer.TagPushed(item.Request.Repository, item.Tag, root.Descriptor.Digest);
+            }).ConfigureAwait(false);
+        }
+
+        return requests.Select((request, i) => new ImagePushResult(
+            request,
+            present[i]
                 ? request.Image.Blobs.Select(blob => new BlobOutcome(request.Repository, blob.Descriptor.Digest, blob.Descriptor.Size, BlobAction.Exists, 0)).ToList()
-                : request.Image.Blobs.Select(blob => outcomes[(request.Repository.ToString(), blob.Descriptor.Digest)]).ToList();
-            var tags = await PushManifestsAndTagsAsync(request, present[i], token).ConfigureAwait(false);
-            results[i] = new ImagePushResult(request, blobs, tags, present[i]);
-        }).ConfigureAwait(false);
-        return results;
+                : request.Image.Blobs.Select(blob => outcomes[(request.Repository.ToString(), blob.Descriptor.Digest)]).ToList(),
+            options.DryRun ? [] : request.Tags,
+            present[i])).ToList();
     }
 
     private async Task<Dictionary<(string Repository, Digest Digest), BlobOutcome>> PushBlobsAsync(List<PushRequest> requests, CancellationToken cancellationToken)
@@ -177,32 +196,15 @@ public sealed class PushSession(RegistryConnector connector, PushOptions options
         }
     }
 
-    private async Task<IReadOnlyList<string>> PushManifestsAndTagsAsync(PushRequest request, bool alreadyPresent, CancellationToken cancellationToken)
+    /// <summary>Puts the image's manifests by digest, children before their parents.</summary>
+    private async Task PushManifestsAsync(PushRequest request, CancellationToken cancellationToken)
     {
-        if (options.DryRun)
-        {
-            return [];
-        }
-
         var client = connector.ClientFor(request.Repository);
-        var root = request.Image.Manifests[^1];
-        if (!alreadyPresent)
+        foreach (var manifest in request.Image.Manifests)
         {
-            foreach (var manifest in request.Image.Manifests)
-            {
-                await client.PutManifestAsync(manifest, manifest.Descriptor.Digest.ToString(), cancellationToken).ConfigureAwait(false);
-                observer.ManifestPushed(request.Repository, manifest.Descriptor);
-            }
+            await client.PutManifestAsync(manifest, manifest.Descriptor.Digest.ToString(), cancellationToken).ConfigureAwait(false);
+            observer.ManifestPushed(request.Repository, manifest.Descriptor);
         }
-
-        // Tags are independent of each other once the image is whole: one round trip for all of them.
-        await Task.WhenAll(request.Tags.Select(async tag =>
-        {
-            await client.PutManifestAsync(root, tag, cancellationToken).ConfigureAwait(false);
-            observer.TagPushed(request.Repository, tag, root.Descriptor.Digest);
-        })).ConfigureAwait(false);
-
-        return request.Tags;
     }
 
     private ParallelOptions RequestLane(CancellationToken cancellationToken) =>
