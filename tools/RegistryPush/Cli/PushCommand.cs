@@ -30,7 +30,7 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
             (result.GetValue(CommandLine.TagFiles) ?? []).Select(context.ResolvePath),
             StampFiles(),
             _reporter.Warning);
-        var image = OciLayoutReader.Read(context.ResolvePath(result.GetRequiredValue(CommandLine.Layout)), result.GetValue(CommandLine.Ref));
+        var image = ReadLayout(context.ResolvePath(result.GetRequiredValue(CommandLine.Layout)), result.GetValue(CommandLine.Ref));
         return PushAsync([new PushRequest(image, repository, tags)], cancellationToken);
     }
 
@@ -43,10 +43,23 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
         {
             var repository = RepositoryReference.Parse(entry.Repository!);
             var tags = TagResolver.Resolve(entry.Tags ?? [], [], stampFiles, _reporter.Warning);
-            var image = OciLayoutReader.Read(Path.GetFullPath(entry.Layout!, planDirectory), entry.Ref);
+            var image = ReadLayout(Path.GetFullPath(entry.Layout!, planDirectory), entry.Ref);
             return new PushRequest(image, repository, tags);
         }).ToList();
         return PushAsync(requests, cancellationToken);
+    }
+
+    private ImageGraph ReadLayout(string path, string? refName)
+    {
+        var image = OciLayoutReader.Read(path, refName, result.GetValue(CommandLine.AllowNonDistributable));
+        if (image.WithheldLayers.Count > 0)
+        {
+            var layers = string.Join(", ", image.WithheldLayers.Select(static layer => layer.Digest.Abbreviated));
+            _reporter.Info(PrintableText.OneLine($"{path}: not uploading {image.WithheldLayers.Count} non-distributable layer(s) ({layers}); "
+                + "pullers fetch them from their URLs. Pass --allow-nondistributable-artifacts to upload them"));
+        }
+
+        return image;
     }
 
     private List<string> StampFiles() => (result.GetValue(CommandLine.StampInfo) ?? []).Select(context.ResolvePath).ToList();

@@ -21,6 +21,12 @@ public sealed record ImageGraph(
     IReadOnlyList<BlobFile> Blobs,
     IReadOnlyList<ManifestBlob> Manifests)
 {
+    /// <summary>
+    /// Non-distributable (foreign) layers the layout holds but that are not in <see cref="Blobs"/>: the image spec
+    /// keeps them off registries unless the user allows their upload.
+    /// </summary>
+    public IReadOnlyList<Descriptor> WithheldLayers { get; init; } = [];
+
     /// <summary>The total bytes of all blobs.</summary>
     public long TotalBlobBytes => Blobs.Sum(static blob => blob.Descriptor.Size);
 }
