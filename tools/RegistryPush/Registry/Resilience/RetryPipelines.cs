@@ -12,15 +12,17 @@ namespace RegistryPush.Registry.Resilience;
 public static class RetryPipelines
 {
     /// <summary>
-    /// The request strategy: retries transient statuses and network failures, waiting what <c>Retry-After</c> asks
-    /// when it asks (up to <see cref="RetrySettings.MaxRetryAfter"/>), otherwise the backoff.
+    /// The request strategy: retries the responses <paramref name="shouldRetryResponse"/> accepts and transient network
+    /// failures, waiting what the registry asks when it asks (<paramref name="requestedWait"/>), otherwise the backoff.
     /// </summary>
     /// <param name="settings">Attempts and delays.</param>
-    /// <param name="shouldRetryResponse">Decides for a response with a transient status (e.g. not when its body says DENIED).</param>
+    /// <param name="shouldRetryResponse">Decides for a response (a transient status, unless its body says DENIED; a rate limit).</param>
+    /// <param name="requestedWait">The wait a response asks for (<c>Retry-After</c>, a rate limit's hint), or null for the backoff.</param>
     /// <param name="onRetry">Told about each retry before its wait.</param>
     public static ResiliencePipeline<HttpResponseMessage> ForRequests(
         RetrySettings settings,
         Func<HttpResponseMessage, ValueTask<bool>> shouldRetryResponse,
+        Func<HttpResponseMessage, ValueTask<TimeSpan?>> requestedWait,
         Func<OnRetryArguments<HttpResponseMessage>, ValueTask> onRetry)
     {
         if (settings.MaxRetries <= 0)
@@ -41,11 +43,10 @@ public static class RetryPipelines
                     // A caller's cancellation is not transient; a transient answer during cancellation ends in the
                     // backoff's delay throwing OperationCanceledException, which is what the caller expects.
                     { Exception: { } exception } => !args.Context.CancellationToken.IsCancellationRequested && TransientFailures.IsTransient(exception),
-                    { Result: { } response } => TransientFailures.IsTransientStatus(response.StatusCode) && await shouldRetryResponse(response).ConfigureAwait(false),
+                    { Result: { IsSuccessStatusCode: false } response } => await shouldRetryResponse(response).ConfigureAwait(false),
                     _ => false,
                 },
-                DelayGenerator = args => new ValueTask<TimeSpan?>(
-                    args.Outcome.Result is { } response ? RetryAfter.From(response.Headers, settings.TimeProvider.GetUtcNow()) : null),
+                DelayGenerator = args => args.Outcome.Result is { } response ? requestedWait(response) : new ValueTask<TimeSpan?>((TimeSpan?)null),
                 OnRetry = onRetry,
             })
             .Build();
