@@ -24,7 +24,12 @@ public static class HttpPipeline
             MaxConnectionsPerServer = 64,
             UseProxy = true,
         };
-        if (insecure)
+        if (!insecure)
+        {
+            // The platform's verdict, unchanged; a refusal carries the reason in words up to the error line.
+            handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = CertificateCheck.Validate };
+        }
+        else
         {
             // Only with an explicit --insecure, for registries the user has chosen to trust without TLS verification.
 #pragma warning disable CA5359
