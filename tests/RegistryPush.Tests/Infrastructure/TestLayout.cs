@@ -118,6 +118,36 @@ public sealed class TestLayout
         return WriteDocument(mediaType, manifest);
     }
 
+    /// <summary>
+    /// Adds an OCI 1.1 artifact attached to <paramref name="subject"/> (an SBOM, a signature): a manifest with one
+    /// layer of <paramref name="content"/>, a <c>subject</c>, and either an <c>artifactType</c> over the empty config
+    /// or, when <paramref name="artifactType"/> is null, a config of media type <paramref name="configType"/>.
+    /// </summary>
+    public Descriptor AddArtifact(Descriptor subject, string layerType, byte[] content, string? artifactType, string configType = "application/vnd.oci.empty.v1+json", IReadOnlyDictionary<string, string>? annotations = null)
+    {
+        var config = new Descriptor(configType, WriteBlob("{}"u8), 2);
+        var layer = new Descriptor(layerType, WriteBlob(content), content.Length);
+        var manifest = new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = MediaTypes.OciManifest,
+        };
+        if (artifactType is not null)
+        {
+            manifest["artifactType"] = artifactType;
+        }
+
+        manifest["config"] = ToJson(config);
+        manifest["layers"] = new JsonArray(ToJson(layer));
+        manifest["subject"] = ToJson(subject);
+        if (annotations is not null)
+        {
+            manifest["annotations"] = new JsonObject(annotations.Select(static pair => KeyValuePair.Create(pair.Key, (JsonNode?)JsonValue.Create(pair.Value))));
+        }
+
+        return WriteDocument(MediaTypes.OciManifest, manifest);
+    }
+
     /// <summary>Adds an index over <paramref name="manifests"/>; returns its descriptor.</summary>
     public Descriptor AddIndex(IEnumerable<Descriptor> manifests, bool docker = false)
     {

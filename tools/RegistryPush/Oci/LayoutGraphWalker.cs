@@ -88,8 +88,14 @@ internal sealed class LayoutGraphWalker(string layout, string shownLayout, bool 
             }
         }
 
-        Manifests.Add(new ManifestBlob(descriptor, content));
+        Manifests.Add(new ManifestBlob(descriptor, content) { Referrer = ReferrerOf(manifest, self) });
     }
+
+    /// <summary>The referrers-list entry data of a manifest with a <c>subject</c>; null without one.</summary>
+    private static Referrer? ReferrerOf(ManifestJson manifest, string self) =>
+        manifest.Subject is { } subject
+            ? new Referrer(OciLayoutReader.Validate(subject, $"subject of {self}"), manifest.ArtifactType ?? manifest.Config?.MediaType, manifest.Annotations)
+            : null;
 
     private void VisitBlob(DescriptorJson json, string where)
     {

@@ -57,6 +57,7 @@ public sealed record ImagePushResult(PushRequest Request, IReadOnlyList<BlobOutc
 public sealed class PushSession(RegistryConnector connector, PushOptions options, IPushObserver observer)
 {
     private readonly BlobUploader _uploader = new(options.Upload ?? new UploadOptions(), observer);
+    private readonly ReferrersTagSchema _referrers = new(observer);
     private readonly int _uploadJobs = Math.Max(1, options.Jobs);
     private readonly int _requestJobs = Math.Max(1, options.RequestJobs);
 
@@ -88,21 +89,36 @@ public sealed class PushSession(RegistryConnector connector, PushOptions options
         // the run before a single tag of any image has moved.
         if (!options.DryRun)
         {
+            // Manifests with a subject whose registry said it listed them itself (OCI-Subject on the PUT).
+            var listedByRegistry = new System.Collections.Concurrent.ConcurrentDictionary<(string, Digest), bool>();
             await Parallel.ForAsync(0, requests.Count, RequestLane(cancellationToken), async (i, token) =>
             {
                 if (!present[i])
                 {
-                    await PushManifestsAsync(requests[i], token).ConfigureAwait(false);
+                    await PushManifestsAsync(requests[i], listedByRegistry, token).ConfigureAwait(false);
                 }
             }).ConfigureAwait(false);
 
-            // Tags are independent of each other once every image is whole: one round trip for all of them.
-            var tags = requests.SelectMany(static request => request.Tags.Select(tag => (Request: request, Tag: tag)));
-            await Parallel.ForEachAsync(tags, RequestLane(cancellationToken), async (item, token) =>
+            // Tags are independent of each other once every image is whole: one round trip for all of them. So are
+            // referrers lists under their fallback tags (also tags: they move with the others, never before).
+            var tags = requests.SelectMany(static request => request.Tags.Select(tag => new TagWork(request, tag, null)))
+                .Concat(requests.SelectMany(static request => request.Image.Manifests
+                    .Where(static manifest => manifest.Referrer is not null)
+                    .Select(manifest => new TagWork(request, null, manifest))))
+                .DistinctBy(static work => (work.Request.Repository.ToString(), work.Tag, work.Referrer?.Descriptor.Digest));
+            await Parallel.ForEachAsync(tags, RequestLane(cancellationToken), async (work, token) =>
             {
-                var root = item.Request.Image.Manifests[^1];
-                await connector.ClientFor(item.Request.Repository).PutManifestAsync(root, item.Tag, token).ConfigureAwait(false);
-                observer.TagPushed(item.Request.Repository, item.Tag, root.Descriptor.Digest);
+                var client = connector.ClientFor(work.Request.Repository);
+                if (work.Referrer is { } referrer)
+                {
+                    var listed = listedByRegistry.ContainsKey((work.Request.Repository.ToString(), referrer.Descriptor.Digest));
+                    await _referrers.EnsureListedAsync(client, referrer, listed, token).ConfigureAwait(false);
+                    return;
+                }
+
+                var root = work.Request.Image.Manifests[^1];
+                await client.PutManifestAsync(root, work.Tag!, token).ConfigureAwait(false);
+                observer.TagPushed(work.Request.Repository, work.Tag!, root.Descriptor.Digest);
             }).ConfigureAwait(false);
         }
 
@@ -197,18 +213,25 @@ public sealed class PushSession(RegistryConnector connector, PushOptions options
     }
 
     /// <summary>Puts the image's manifests by digest, children before their parents.</summary>
-    private async Task PushManifestsAsync(PushRequest request, CancellationToken cancellationToken)
+    private async Task PushManifestsAsync(PushRequest request, System.Collections.Concurrent.ConcurrentDictionary<(string, Digest), bool> listedByRegistry, CancellationToken cancellationToken)
     {
         var client = connector.ClientFor(request.Repository);
         foreach (var manifest in request.Image.Manifests)
         {
-            await client.PutManifestAsync(manifest, manifest.Descriptor.Digest.ToString(), cancellationToken).ConfigureAwait(false);
+            if (await client.PutManifestAsync(manifest, manifest.Descriptor.Digest.ToString(), cancellationToken).ConfigureAwait(false) && manifest.Referrer is not null)
+            {
+                listedByRegistry[(request.Repository.ToString(), manifest.Descriptor.Digest)] = true;
+            }
+
             observer.ManifestPushed(request.Repository, manifest.Descriptor);
         }
     }
 
     private ParallelOptions RequestLane(CancellationToken cancellationToken) =>
         new() { MaxDegreeOfParallelism = _requestJobs, CancellationToken = cancellationToken };
+
+    /// <summary>One write of the tag phase: <paramref name="Tag"/> onto the image's root, or a referrer into its subject's list.</summary>
+    private sealed record TagWork(PushRequest Request, string? Tag, ManifestBlob? Referrer);
 
     /// <summary>One blob to get into one registry: uploaded to the first repository, mounted into the others.</summary>
     private sealed record BlobWork(BlobFile Blob, List<RepositoryReference> Repositories);
