@@ -80,11 +80,23 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
 
         var dryRun = result.GetValue(CommandLine.DryRun);
         var insecure = result.GetValue(CommandLine.Insecure);
-        var options = new PushOptions(jobs, dryRun, CommandLine.UploadOptions(result, chunkSize));
+        // Where blobs went in earlier runs: a second repository of the same registry gets mounts, not uploads.
+        var locations = dryRun ? null : BlobLocationCache.FromEnvironment(context.GetEnvironmentVariable);
+        var options = new PushOptions(jobs, dryRun, CommandLine.UploadOptions(result, chunkSize)) { Locations = locations };
 
         var started = Stopwatch.GetTimestamp();
         using var connector = new RegistryConnector(BuildPipeline(insecure, requests), insecure, _reporter);
-        var results = await new PushSession(connector, options, _reporter).PushAsync(requests, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<ImagePushResult> results;
+        try
+        {
+            results = await new PushSession(connector, options, _reporter).PushAsync(requests, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Blobs that arrived are in the registry whether or not the push went on to succeed.
+            locations?.Save(_reporter.Verbose);
+        }
+
         var elapsed = Stopwatch.GetElapsedTime(started);
 
         foreach (var pushed in results)
@@ -92,7 +104,8 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
             var sent = pushed.Blobs.Sum(static blob => blob.BytesSent);
             _reporter.Info(dryRun
                 ? $"dry run: {pushed.Reference}: {pushed.Blobs.Count(static b => b.Action == BlobAction.WouldUpload)} of {pushed.Blobs.Count} blobs would be uploaded"
-                : $"pushed {pushed.Reference} ({ConsoleReporter.FormatBytes(sent)} sent, {pushed.Blobs.Count(static b => b.Action != BlobAction.Uploaded)} of {pushed.Blobs.Count} blobs already there) in {elapsed.TotalSeconds:F1} s");
+                : $"pushed {pushed.Reference} ({ConsoleReporter.FormatBytes(sent)} sent; of {pushed.Blobs.Count} blobs {pushed.Blobs.Count(static b => b.Action == BlobAction.Uploaded)} uploaded, "
+                    + $"{pushed.Blobs.Count(static b => b.Action == BlobAction.Mounted)} mounted, {pushed.Blobs.Count(static b => b.Action == BlobAction.Exists)} already there) in {elapsed.TotalSeconds:F1} s");
         }
 
         if (result.GetValue(CommandLine.DigestFile) is { } digestFile)

@@ -33,6 +33,9 @@ public sealed record PushOptions(int Jobs = PushOptions.DefaultJobs, bool DryRun
     /// little and the push a round trip, so against a distant registry their count, not bandwidth, sets the time.
     /// </summary>
     public int RequestJobs { get; init; } = DefaultRequestJobs;
+
+    /// <summary>Where blobs went in earlier runs (mount hints), and where to note where they go now; null for none.</summary>
+    public IBlobLocations? Locations { get; init; }
 }
 
 /// <summary>What one image's push did.</summary>
@@ -189,7 +192,7 @@ public sealed class PushSession(RegistryConnector connector, PushOptions options
         async ValueTask PushBlobAsync(BlobWork item, CancellationToken token)
         {
             var first = item.Repositories[0];
-            var firstOutcome = await _uploader.EnsureAsync(connector.ClientFor(first), item.Blob, mountFrom: null, options.DryRun, token).ConfigureAwait(false);
+            var firstOutcome = await _uploader.EnsureAsync(connector.ClientFor(first), item.Blob, EarlierLocation(first, item.Blob.Descriptor.Digest), options.DryRun, token).ConfigureAwait(false);
             Record(firstOutcome);
             if (item.Repositories.Count == 1)
             {
@@ -208,7 +211,31 @@ public sealed class PushSession(RegistryConnector connector, PushOptions options
         void Record(BlobOutcome outcome)
         {
             outcomes[(outcome.Repository.ToString(), outcome.Digest)] = outcome;
+            if (outcome.Action != BlobAction.WouldUpload)
+            {
+                options.Locations?.Remember(outcome.Repository, outcome.Digest);
+            }
+
             observer.BlobCompleted(outcome);
+        }
+    }
+
+    /// <summary>Another repository of the same registry that held the blob in an earlier run: where to mount it from.</summary>
+    private RepositoryReference? EarlierLocation(RepositoryReference target, Digest digest)
+    {
+        if (options.DryRun || options.Locations?.Find(target.Registry, digest) is not { } path || path == target.Path)
+        {
+            return null;
+        }
+
+        try
+        {
+            return RepositoryReference.Parse($"{target.Registry}/{path}");
+        }
+        catch (UsageException)
+        {
+            // A damaged cache entry is no hint at all.
+            return null;
         }
     }
 
