@@ -97,7 +97,8 @@ public sealed class RateLimitTests(RegistryFixture fixture)
 
         result.ExitCode.ShouldBe(3, result.ToString());
         result.StandardError.ShouldNotContain("retry");
-        fake.Log.Count(static request => request.Method == HttpMethod.Post).ShouldBe(2, "one attempt for each of the two blobs");
+        // At most one attempt per blob (the refusal of one may stop the other blob's before it starts).
+        fake.Log.Count(static request => request.Method == HttpMethod.Post).ShouldBeInRange(1, 2);
     }
 
     [Theory]
