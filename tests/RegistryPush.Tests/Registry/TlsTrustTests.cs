@@ -96,7 +96,7 @@ public sealed class TlsTrustTests : IDisposable
 
     private async Task<CliResult> RunAsync(string[] arguments, bool trustAuthority)
     {
-        var environment = new Dictionary<string, string?>();
+        var environment = new Dictionary<string, string?> { ["REGISTRY_PUSH_CACHE_DIR"] = _temp.Combine("cache") };
         if (trustAuthority)
         {
             var bundle = _temp.Combine("ca.pem");

@@ -26,7 +26,8 @@ public sealed class RateLimitTests(RegistryFixture fixture)
             .On(Traffic.StartUpload, Fault.Respond(429, body: """{"errors":[{"code":"TOOMANYREQUESTS","message":"retry-after: 800ms, allowed: 2000/minute"}]}"""))
             .On(Traffic.ManifestPut, Fault.Respond(403, retryAfter: "1", body: """{"errors":[{"code":"DENIED","message":"permission_denied: You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}]}""")));
 
-        var result = await PublishedBinary.RunAsync(["push", layout.Path, proxy.Through(repository), "--tag", "v1"]);
+        var result = await PublishedBinary.RunAsync(["push", layout.Path, proxy.Through(repository), "--tag", "v1"],
+            new Dictionary<string, string?> { ["REGISTRY_PUSH_CACHE_DIR"] = temp.Combine("cache") });
 
         result.ExitCode.ShouldBe(0, result.ToString());
         proxy.Plan.Applied.ShouldAllBe(static count => count == 1);
