@@ -34,6 +34,12 @@ public sealed class CliRunner
     /// <summary>Optional extra handler between the program and the socket (fault injection).</summary>
     public Func<HttpMessageHandler, DelegatingHandler>? Interceptor { get; set; }
 
+    /// <summary>
+    /// Host names the run connects to elsewhere (name → 127.0.0.1 port), as an entry in /etc/hosts would, so that a
+    /// test can reach a local TLS endpoint under a non-loopback name (which the pusher speaks HTTPS to).
+    /// </summary>
+    public Dictionary<string, int> HostMap { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The directory relative paths resolve against.</summary>
     public string CurrentDirectory { get; set; } = Environment.CurrentDirectory;
 
@@ -60,7 +66,22 @@ public sealed class CliRunner
         {
             TransportFactory = insecure =>
             {
-                HttpMessageHandler transport = RegistryPush.Registry.HttpPipeline.CreateTransport(insecure);
+                var sockets = RegistryPush.Registry.HttpPipeline.CreateTransport(insecure);
+                if (HostMap.Count > 0)
+                {
+                    var map = new Dictionary<string, int>(HostMap, StringComparer.OrdinalIgnoreCase);
+                    sockets.ConnectCallback = async (connection, token) =>
+                    {
+                        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                        var target = map.TryGetValue(connection.DnsEndPoint.Host, out var port)
+                            ? new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port)
+                            : (System.Net.EndPoint)connection.DnsEndPoint;
+                        await socket.ConnectAsync(target, token);
+                        return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                    };
+                }
+
+                HttpMessageHandler transport = sockets;
                 if (Interceptor is not null)
                 {
                     var interceptor = Interceptor(transport);

@@ -41,8 +41,11 @@ public sealed class RegistryContainer : IAsyncDisposable
     /// <summary>A repository no other test uses, e.g. <c>127.0.0.1:PORT/push-1a2b3c4d</c>.</summary>
     public string NewRepository(string prefix = "test") => $"{Host}/{prefix}-{Guid.NewGuid():N}"[..(Host.Length + prefix.Length + 10)];
 
-    /// <summary>Starts a registry with <paramref name="config"/> and extra <paramref name="files"/> (container path → bytes).</summary>
-    public static async Task<RegistryContainer> StartAsync(string config = DefaultConfig, IReadOnlyDictionary<string, byte[]>? files = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts a registry with <paramref name="config"/> and extra <paramref name="files"/> (container path → bytes);
+    /// <paramref name="tls"/> when the configuration serves HTTPS (readiness is then checked over TLS).
+    /// </summary>
+    public static async Task<RegistryContainer> StartAsync(string config = DefaultConfig, IReadOnlyDictionary<string, byte[]>? files = null, bool tls = false, CancellationToken cancellationToken = default)
     {
         var builder = new ContainerBuilder("registry:2")
             .WithPortBinding(InternalPort, assignRandomHostPort: true)
@@ -59,7 +62,7 @@ public sealed class RegistryContainer : IAsyncDisposable
             })
             .WithResourceMapping(System.Text.Encoding.UTF8.GetBytes(config), ConfigPath)
             .WithCommand("serve", ConfigPath)
-            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(request => request
+            .WithWaitStrategy(Wait.ForUnixContainer().UntilHttpRequestIsSucceeded(request => (tls ? request.UsingTls().UsingHttpMessageHandler(AnyCertificate()) : request)
                 .ForPort(InternalPort)
                 .ForPath("/v2/")
                 .ForStatusCode(HttpStatusCode.OK)
@@ -74,6 +77,9 @@ public sealed class RegistryContainer : IAsyncDisposable
         await container.StartAsync(cancellationToken);
         return new RegistryContainer(container);
     }
+
+    /// <summary>The readiness check only asks whether the registry answers; trust is what the tests themselves examine.</summary>
+    private static HttpClientHandler AnyCertificate() => new() { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
 
     /// <summary>The registry's own log, for diagnosing a failed test.</summary>
     public async Task<string> LogsAsync()

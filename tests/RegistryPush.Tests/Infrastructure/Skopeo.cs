@@ -41,8 +41,7 @@ public static class Skopeo
             .ExecuteBufferedAsync(TestContext.Current.CancellationToken);
         if (result.ExitCode != 0)
         {
-            Assert.True(
-                RepositoryUnknown(result.StandardError),
+            RepositoryUnknown(result.StandardError).ShouldBeTrue(
                 $"skopeo list-tags {repository} failed (exit code {result.ExitCode}), so its tags are unknown: {result.StandardError.Trim()}");
             return [];
         }

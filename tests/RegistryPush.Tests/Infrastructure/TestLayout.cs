@@ -49,7 +49,10 @@ public sealed class TestLayout
     public static byte[] RandomBytes(int size) => RandomNumberGenerator.GetBytes(size);
 
     /// <summary>Adds an image (config + random layers + manifest); returns the manifest's descriptor.</summary>
-    public Descriptor AddImage(int[] layerSizes, bool docker = false, string architecture = "amd64", IEnumerable<Descriptor>? extraLayers = null)
+    public Descriptor AddImage(int[] layerSizes, bool docker = false, string architecture = "amd64", IEnumerable<Descriptor>? extraLayers = null) =>
+        AddImage(layerSizes, docker, architecture, extraLayers, urls: null);
+
+    private Descriptor AddImage(int[] layerSizes, bool docker, string architecture, IEnumerable<Descriptor>? extraLayers, IReadOnlyDictionary<Digest, string>? urls)
     {
         var layerType = docker ? "application/vnd.docker.image.rootfs.diff.tar.gzip" : "application/vnd.oci.image.layer.v1.tar+gzip";
         var layers = layerSizes.Select(size =>
@@ -57,11 +60,27 @@ public sealed class TestLayout
             var bytes = RandomBytes(size);
             return new Descriptor(layerType, WriteBlob(bytes), bytes.Length);
         }).Concat(extraLayers ?? []).ToList();
-        return AddImage(layers, docker, architecture);
+        return AddImage(layers, docker, architecture, urls);
+    }
+
+    /// <summary>
+    /// Adds an image whose first layer is a non-distributable (foreign) one of <paramref name="mediaType"/>, written to
+    /// the layout and listed with <paramref name="url"/> as where pullers fetch it, over one ordinary layer.
+    /// </summary>
+    public (Descriptor Manifest, Descriptor Foreign) AddImageWithForeignLayer(string mediaType, int size, string url)
+    {
+        var bytes = RandomBytes(size);
+        var foreign = new Descriptor(mediaType, WriteBlob(bytes), bytes.Length);
+        var docker = mediaType.StartsWith("application/vnd.docker.", StringComparison.Ordinal);
+        var manifest = AddImage([5_000], docker, "amd64", [foreign], new Dictionary<Digest, string> { [foreign.Digest] = url });
+        return (manifest, foreign);
     }
 
     /// <summary>Adds an image over existing layer blobs (shared bases).</summary>
-    public Descriptor AddImage(IReadOnlyList<Descriptor> layers, bool docker = false, string architecture = "amd64")
+    public Descriptor AddImage(IReadOnlyList<Descriptor> layers, bool docker = false, string architecture = "amd64") =>
+        AddImage(layers, docker, architecture, urls: null);
+
+    private Descriptor AddImage(IReadOnlyList<Descriptor> layers, bool docker, string architecture, IReadOnlyDictionary<Digest, string>? urls)
     {
         var config = new JsonObject
         {
@@ -85,9 +104,48 @@ public sealed class TestLayout
             ["schemaVersion"] = 2,
             ["mediaType"] = mediaType,
             ["config"] = ToJson(configDescriptor),
-            ["layers"] = new JsonArray(layers.Select(layer => (JsonNode)ToJson(layer)).ToArray()),
+            ["layers"] = new JsonArray(layers.Select(layer =>
+            {
+                var json = ToJson(layer);
+                if (urls is not null && urls.TryGetValue(layer.Digest, out var url))
+                {
+                    json["urls"] = new JsonArray(url);
+                }
+
+                return (JsonNode)json;
+            }).ToArray()),
         };
         return WriteDocument(mediaType, manifest);
+    }
+
+    /// <summary>
+    /// Adds an OCI 1.1 artifact attached to <paramref name="subject"/> (an SBOM, a signature): a manifest with one
+    /// layer of <paramref name="content"/>, a <c>subject</c>, and either an <c>artifactType</c> over the empty config
+    /// or, when <paramref name="artifactType"/> is null, a config of media type <paramref name="configType"/>.
+    /// </summary>
+    public Descriptor AddArtifact(Descriptor subject, string layerType, byte[] content, string? artifactType, string configType = "application/vnd.oci.empty.v1+json", IReadOnlyDictionary<string, string>? annotations = null)
+    {
+        var config = new Descriptor(configType, WriteBlob("{}"u8), 2);
+        var layer = new Descriptor(layerType, WriteBlob(content), content.Length);
+        var manifest = new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = MediaTypes.OciManifest,
+        };
+        if (artifactType is not null)
+        {
+            manifest["artifactType"] = artifactType;
+        }
+
+        manifest["config"] = ToJson(config);
+        manifest["layers"] = new JsonArray(ToJson(layer));
+        manifest["subject"] = ToJson(subject);
+        if (annotations is not null)
+        {
+            manifest["annotations"] = new JsonObject(annotations.Select(static pair => KeyValuePair.Create(pair.Key, (JsonNode?)JsonValue.Create(pair.Value))));
+        }
+
+        return WriteDocument(MediaTypes.OciManifest, manifest);
     }
 
     /// <summary>Adds an index over <paramref name="manifests"/>; returns its descriptor.</summary>

@@ -176,4 +176,21 @@ public sealed class OciLayoutReaderTests
 
         graph.Blobs.ShouldNotContain(blob => blob.Descriptor.Digest == foreign.Digest);
     }
+
+    [Fact]
+    public void A_non_distributable_layer_present_in_the_layout_is_withheld_unless_its_upload_is_allowed()
+    {
+        using var temp = new TempDirectory();
+        var layout = TestLayout.Create(temp);
+        var (manifest, foreign) = layout.AddImageWithForeignLayer("application/vnd.oci.image.layer.nondistributable.v1.tar", 100, "https://example.test/l.tar");
+        layout.AddIndexEntry(manifest);
+
+        var withheld = OciLayoutReader.Read(layout.Path);
+        var allowed = OciLayoutReader.Read(layout.Path, allowNonDistributable: true);
+
+        withheld.Blobs.ShouldNotContain(blob => blob.Descriptor.Digest == foreign.Digest);
+        withheld.WithheldLayers.ShouldHaveSingleItem().Digest.ShouldBe(foreign.Digest);
+        allowed.Blobs.ShouldContain(blob => blob.Descriptor.Digest == foreign.Digest);
+        allowed.WithheldLayers.ShouldBeEmpty();
+    }
 }

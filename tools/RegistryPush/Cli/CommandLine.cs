@@ -23,6 +23,7 @@ internal static class CommandLine
 
     public static readonly Option<int> Retries = NumberOption.Whole("--retries", [], 0, Registry.Resilience.RetrySettings.MaxMaxRetries, Registry.Resilience.RetrySettings.DefaultMaxRetries, "Retries of a failed request or blob upload (408, 429, 5xx, resets, stalls), with exponential backoff (0 to 20).");
     public static readonly Option<int> Timeout = NumberOption.Whole("--timeout", [], 1, MaxTimeoutSeconds, Registry.Resilience.RetrySettings.DefaultStallTimeoutSeconds, "Seconds a request may make no progress before it is abandoned and retried; not a limit on a long upload that keeps moving.");
+    public static readonly Option<bool> AllowNonDistributable = new("--allow-nondistributable-artifacts") { Description = "Upload non-distributable (foreign) layers the layout holds; by default they are never uploaded, as the image spec asks." };
     public static readonly Option<bool> Verify = new("--verify") { Description = "Hash every blob file before sending it, and confirm each uploaded blob with a HEAD before any tag moves." };
 
     public static readonly Argument<string> Layout = new("LAYOUT") { Description = "An OCI image layout directory (oci-layout, index.json, blobs/)." };
@@ -39,7 +40,7 @@ internal static class CommandLine
     {
         var push = new Command("push", "Push an OCI image layout to a repository; tags move last.")
         {
-            Layout, Repository, RepositoryOption, Tags, TagFiles, StampInfo, Ref, DigestFile, Jobs, Insecure, Json, DryRun, Chunked, ChunkSize, Retries, Timeout, Verify, Verbose, Quiet, Username, PasswordStdin,
+            Layout, Repository, RepositoryOption, Tags, TagFiles, StampInfo, Ref, DigestFile, Jobs, Insecure, Json, DryRun, Chunked, ChunkSize, Retries, Timeout, Verify, AllowNonDistributable, Verbose, Quiet, Username, PasswordStdin,
         };
         push.SetAction(async (result, token) =>
         {
@@ -49,7 +50,7 @@ internal static class CommandLine
 
         var pushAll = new Command("push-all", "Push several images in one run: shared connections and concurrency, each blob sent once per registry.")
         {
-            Plan, StampInfo, Jobs, Insecure, Json, DryRun, Chunked, ChunkSize, Retries, Timeout, Verify, Verbose, Quiet, Username, PasswordStdin,
+            Plan, StampInfo, Jobs, Insecure, Json, DryRun, Chunked, ChunkSize, Retries, Timeout, Verify, AllowNonDistributable, Verbose, Quiet, Username, PasswordStdin,
         };
         pushAll.SetAction(async (result, token) =>
         {

@@ -30,7 +30,7 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
             (result.GetValue(CommandLine.TagFiles) ?? []).Select(context.ResolvePath),
             StampFiles(),
             _reporter.Warning);
-        var image = OciLayoutReader.Read(context.ResolvePath(result.GetRequiredValue(CommandLine.Layout)), result.GetValue(CommandLine.Ref));
+        var image = ReadLayout(context.ResolvePath(result.GetRequiredValue(CommandLine.Layout)), result.GetValue(CommandLine.Ref));
         return PushAsync([new PushRequest(image, repository, tags)], cancellationToken);
     }
 
@@ -43,10 +43,23 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
         {
             var repository = RepositoryReference.Parse(entry.Repository!);
             var tags = TagResolver.Resolve(entry.Tags ?? [], [], stampFiles, _reporter.Warning);
-            var image = OciLayoutReader.Read(Path.GetFullPath(entry.Layout!, planDirectory), entry.Ref);
+            var image = ReadLayout(Path.GetFullPath(entry.Layout!, planDirectory), entry.Ref);
             return new PushRequest(image, repository, tags);
         }).ToList();
         return PushAsync(requests, cancellationToken);
+    }
+
+    private ImageGraph ReadLayout(string path, string? refName)
+    {
+        var image = OciLayoutReader.Read(path, refName, result.GetValue(CommandLine.AllowNonDistributable));
+        if (image.WithheldLayers.Count > 0)
+        {
+            var layers = string.Join(", ", image.WithheldLayers.Select(static layer => layer.Digest.Abbreviated));
+            _reporter.Info(PrintableText.OneLine($"{path}: not uploading {image.WithheldLayers.Count} non-distributable layer(s) ({layers}); "
+                + "pullers fetch them from their URLs. Pass --allow-nondistributable-artifacts to upload them"));
+        }
+
+        return image;
     }
 
     private List<string> StampFiles() => (result.GetValue(CommandLine.StampInfo) ?? []).Select(context.ResolvePath).ToList();
@@ -55,7 +68,9 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
     {
         var dryRun = result.GetValue(CommandLine.DryRun);
         var insecure = result.GetValue(CommandLine.Insecure);
-        var options = new PushOptions(result.GetValue(CommandLine.Jobs), dryRun, CommandLine.UploadOptions(result));
+        // Where blobs went in earlier runs: a second repository of the same registry gets mounts, not uploads.
+        var locations = dryRun ? null : BlobLocationCache.FromEnvironment(context.GetEnvironmentVariable);
+        var options = new PushOptions(result.GetValue(CommandLine.Jobs), dryRun, CommandLine.UploadOptions(result)) { Locations = locations };
 
         // Every output is checked before anything moves: a digest file that cannot be written is bad input, not a
         // failure found after the tags already point at the new image.
@@ -80,6 +95,11 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
         {
             throw new RunInterruptedException(ledger.DescribeInterruption(requests), exception);
         }
+        finally
+        {
+            // Blobs that arrived are in the registry whether or not the push went on to succeed.
+            locations?.Save(_reporter.Verbose);
+        }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
 
@@ -88,7 +108,8 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
             var sent = pushed.Blobs.Sum(static blob => blob.BytesSent);
             _reporter.Info(dryRun
                 ? $"dry run: {pushed.Reference}: {pushed.Blobs.Count(static b => b.Action == BlobAction.WouldUpload)} of {pushed.Blobs.Count} blobs would be uploaded"
-                : $"pushed {pushed.Reference} ({ConsoleReporter.FormatBytes(sent)} sent, {pushed.Blobs.Count(static b => b.Action != BlobAction.Uploaded)} of {pushed.Blobs.Count} blobs already there) in {elapsed.TotalSeconds:F1} s");
+                : $"pushed {pushed.Reference} ({ConsoleReporter.FormatBytes(sent)} sent; of {pushed.Blobs.Count} blobs {pushed.Blobs.Count(static b => b.Action == BlobAction.Uploaded)} uploaded, "
+                    + $"{pushed.Blobs.Count(static b => b.Action == BlobAction.Mounted)} mounted, {pushed.Blobs.Count(static b => b.Action == BlobAction.Exists)} already there) in {elapsed.TotalSeconds:F1} s");
         }
 
         if (digestFile is not null)

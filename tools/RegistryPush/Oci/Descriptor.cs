@@ -22,6 +22,9 @@ public sealed record DescriptorJson
 
     /// <summary>Where non-distributable content can be fetched from.</summary>
     [JsonPropertyName("urls")] public List<string>? Urls { get; init; }
+
+    /// <summary>The type of artifact the referenced manifest is (an index entry of a referrers list).</summary>
+    [JsonPropertyName("artifactType")] public string? ArtifactType { get; init; }
 }
 
 /// <summary>The platform of an index entry.</summary>
@@ -61,6 +64,12 @@ public sealed record ManifestJson
 
     /// <summary>The manifest this one refers to (OCI 1.1 referrers).</summary>
     [JsonPropertyName("subject")] public DescriptorJson? Subject { get; init; }
+
+    /// <summary>The type of artifact (OCI 1.1), e.g. an SBOM's or a signature's media type.</summary>
+    [JsonPropertyName("artifactType")] public string? ArtifactType { get; init; }
+
+    /// <summary>The manifest's own annotations.</summary>
+    [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; init; }
 }
 
 /// <summary>The <c>oci-layout</c> marker file.</summary>

@@ -5,7 +5,8 @@ namespace RegistryPush.Oci;
 /// </summary>
 /// <param name="layout">The layout directory, physically resolved: every blob path is resolved from it.</param>
 /// <param name="shownLayout">The layout directory as the user reached it: errors name blobs as found there.</param>
-internal sealed class LayoutGraphWalker(string layout, string shownLayout)
+/// <param name="includeNonDistributable">Record non-distributable layers found in the layout as blobs to upload.</param>
+internal sealed class LayoutGraphWalker(string layout, string shownLayout, bool includeNonDistributable)
 {
     private readonly HashSet<Digest> _seenManifests = [];
     private readonly HashSet<Digest> _seenBlobs = [];
@@ -15,6 +16,9 @@ internal sealed class LayoutGraphWalker(string layout, string shownLayout)
 
     /// <summary>Every distinct manifest seen so far, children before their parents.</summary>
     public List<ManifestBlob> Manifests { get; } = [];
+
+    /// <summary>Non-distributable layers whose file is in the layout but that are left out of <see cref="Blobs"/>.</summary>
+    public List<Descriptor> WithheldLayers { get; } = [];
 
     /// <summary>Reads, checks and records the manifest or index <paramref name="descriptor"/> and all it references.</summary>
     /// <param name="descriptor">The manifest's descriptor.</param>
@@ -84,8 +88,14 @@ internal sealed class LayoutGraphWalker(string layout, string shownLayout)
             }
         }
 
-        Manifests.Add(new ManifestBlob(descriptor, content));
+        Manifests.Add(new ManifestBlob(descriptor, content) { Referrer = ReferrerOf(manifest, self) });
     }
+
+    /// <summary>The referrers-list entry data of a manifest with a <c>subject</c>; null without one.</summary>
+    private static Referrer? ReferrerOf(ManifestJson manifest, string self) =>
+        manifest.Subject is { } subject
+            ? new Referrer(OciLayoutReader.Validate(subject, $"subject of {self}"), manifest.ArtifactType ?? manifest.Config?.MediaType, manifest.Annotations)
+            : null;
 
     private void VisitBlob(DescriptorJson json, string where)
     {
@@ -95,11 +105,21 @@ internal sealed class LayoutGraphWalker(string layout, string shownLayout)
             return;
         }
 
-        // File.Exists asks the kernel, which follows links physically; it is the plain "is it there?" question.
-        if (MediaTypes.IsNonDistributable(descriptor.MediaType) && !File.Exists(Path.Combine(layout, RelativeBlobPath(descriptor.Digest))))
+        if (MediaTypes.IsNonDistributable(descriptor.MediaType))
         {
-            // Foreign layers are fetched from their URLs by whoever pulls; the registry never needs them.
-            return;
+            // The image spec: non-distributable layers are fetched from their URLs by whoever pulls, and are never
+            // uploaded unless the user allows it explicitly (crane and skopeo skip them too). One absent from the
+            // layout is normal either way. File.Exists asks the kernel, which follows links physically.
+            var present = File.Exists(Path.Combine(layout, RelativeBlobPath(descriptor.Digest)));
+            if (!present || !includeNonDistributable)
+            {
+                if (present)
+                {
+                    WithheldLayers.Add(descriptor);
+                }
+
+                return;
+            }
         }
 
         var path = BlobPath(descriptor, $"blob {descriptor.Digest} ({where})");

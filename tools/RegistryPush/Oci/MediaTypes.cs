@@ -25,8 +25,9 @@ public static class MediaTypes
     public static bool IsManifest(string? mediaType) => IsImageManifest(mediaType) || IsIndex(mediaType);
 
     /// <summary>
-    /// Layers whose blobs are not distributed with the image (Windows foreign layers); the layout may omit them
-    /// and the registry does not need them.
+    /// Layers whose blobs are not distributed with the image (<c>application/vnd.oci.image.layer.nondistributable.v1.tar*</c>,
+    /// Docker's <c>application/vnd.docker.image.rootfs.foreign.diff.tar.gzip</c> of Windows base images): the layout
+    /// may omit them, the registry does not need them, and they are uploaded only when the user allows it.
     /// </summary>
     public static bool IsNonDistributable(string? mediaType) =>
         mediaType is not null && (mediaType.Contains(".foreign.", StringComparison.Ordinal)

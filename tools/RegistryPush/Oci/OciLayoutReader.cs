@@ -20,12 +20,18 @@ public static class OciLayoutReader
     public const long MaxManifestBytes = 4 * 1024 * 1024;
 
     /// <summary>Reads the layout at <paramref name="layoutPath"/>, choosing the entry named <paramref name="refName"/> if given.</summary>
+    /// <param name="layoutPath">The layout directory.</param>
+    /// <param name="refName">Which <c>index.json</c> entry, by <c>org.opencontainers.image.ref.name</c>; null when there is one.</param>
+    /// <param name="allowNonDistributable">
+    /// Upload non-distributable (foreign) layers the layout holds (<c>--allow-nondistributable-artifacts</c>); by
+    /// default they are withheld, as the image spec asks.
+    /// </param>
     /// <remarks>
     /// The layout directory is resolved physically first (Bazel reaches it through runfiles symlinks), so that relative
     /// links inside it mean what they mean to the kernel, and the graph is the same whichever path reaches the layout.
     /// </remarks>
     /// <exception cref="LayoutException">The layout is missing, malformed or incomplete.</exception>
-    public static ImageGraph Read(string layoutPath, string? refName = null)
+    public static ImageGraph Read(string layoutPath, string? refName = null, bool allowNonDistributable = false)
     {
         var shown = Path.GetFullPath(layoutPath);
         var resolved = ResolvePhysically(layoutPath, "image layout", $"'{layoutPath}'");
@@ -42,9 +48,9 @@ public static class OciLayoutReader
         var index = ReadDocument(indexPath, "index.json");
         var root = SelectRoot(index, refName, indexPath);
 
-        var walker = new LayoutGraphWalker(layout, shown);
+        var walker = new LayoutGraphWalker(layout, shown, allowNonDistributable);
         walker.VisitManifest(root, "index.json");
-        return new ImageGraph(layout, root, walker.Blobs, walker.Manifests);
+        return new ImageGraph(layout, root, walker.Blobs, walker.Manifests) { WithheldLayers = walker.WithheldLayers };
     }
 
     /// <summary>

@@ -26,7 +26,12 @@ public static class HttpPipeline
             UseProxy = true,
             Proxy = RegistryProxy.FromEnvironment,
         };
-        if (insecure)
+        if (!insecure)
+        {
+            // The platform's verdict, unchanged; a refusal carries the reason in words up to the error line.
+            handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = CertificateCheck.Validate };
+        }
+        else
         {
             // Only with an explicit --insecure, for registries the user has chosen to trust without TLS verification.
 #pragma warning disable CA5359

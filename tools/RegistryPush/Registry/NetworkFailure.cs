@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Security.Authentication;
 using System.Text.RegularExpressions;
 
 namespace RegistryPush.Registry;
@@ -16,9 +15,20 @@ internal static partial class NetworkFailure
             return DescribeThroughProxy(exception, registry, proxy);
         }
 
-        if (exception.InnerException is AuthenticationException || exception.HttpRequestError == HttpRequestError.SecureConnectionError)
+        for (Exception? current = exception; current is not null; current = current.InnerException)
         {
-            return $"TLS connection to {registry} failed (certificate not trusted, or the registry speaks plain HTTP: use --insecure only if you trust the network)";
+            if (current is CertificateRejectedException rejected)
+            {
+                return rejected.Message;
+            }
+        }
+
+        // Spelled out: inside RegistryPush, a bare AuthenticationException is the project's own (exit code 3).
+        if (exception.InnerException is System.Security.Authentication.AuthenticationException || exception.HttpRequestError == HttpRequestError.SecureConnectionError)
+        {
+            // No certificate verdict: the handshake itself failed, before any certificate could be judged.
+            return $"TLS handshake with {registry} failed before any certificate was checked (does it speak plain HTTP on this port? "
+                + "then it is not a TLS registry: --insecure falls back to plain HTTP, only for a registry on a network you trust)";
         }
 
         if (exception.InnerException is SocketException socket)
@@ -56,7 +66,7 @@ internal static partial class NetworkFailure
             };
         }
 
-        if (exception.InnerException is AuthenticationException || exception.HttpRequestError == HttpRequestError.SecureConnectionError)
+        if (exception.InnerException is System.Security.Authentication.AuthenticationException || exception.HttpRequestError == HttpRequestError.SecureConnectionError)
         {
             return $"TLS connection to {registry} through the proxy {proxy} failed (certificate not trusted, or the registry speaks plain HTTP)";
         }

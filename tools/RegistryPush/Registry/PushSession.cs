@@ -33,6 +33,9 @@ public sealed record PushOptions(int Jobs = PushOptions.DefaultJobs, bool DryRun
     /// little and the push a round trip, so against a distant registry their count, not bandwidth, sets the time.
     /// </summary>
     public int RequestJobs { get; init; } = DefaultRequestJobs;
+
+    /// <summary>Where blobs went in earlier runs (mount hints), and where to note where they go now; null for none.</summary>
+    public IBlobLocations? Locations { get; init; }
 }
 
 /// <summary>What one image's push did.</summary>
@@ -51,12 +54,13 @@ public sealed record ImagePushResult(PushRequest Request, IReadOnlyList<BlobOutc
 
 /// <summary>
 /// Pushes one or many images in the order that keeps every registry consistent: blobs (deduplicated across images,
-/// largest first, in parallel), then manifests children-first by digest, then tags last, so a tag never points at
-/// an image the registry does not wholly hold.
+/// largest first, in parallel), then every image's manifests children-first by digest, then all tags last, so a tag
+/// never points at an image the registry does not wholly hold and a run moves all its tags or none.
 /// </summary>
 public sealed class PushSession(RegistryConnector connector, PushOptions options, IPushObserver observer)
 {
     private readonly BlobUploader _uploader = new(options.Upload ?? new UploadOptions(), observer);
+    private readonly ReferrersTagSchema _referrers = new(observer);
     private readonly int _uploadJobs = Math.Max(1, options.Jobs);
     private readonly int _requestJobs = Math.Max(1, options.RequestJobs);
 
@@ -83,17 +87,54 @@ public sealed class PushSession(RegistryConnector connector, PushOptions options
         var pending = requests.Where((_, i) => !present[i]).ToList();
         var outcomes = await PushBlobsAsync(pending, cancellationToken).ConfigureAwait(false);
 
-        var results = new ImagePushResult[requests.Count];
-        await Parallel.ForAsync(0, requests.Count, RequestLane(cancellationToken), async (i, token) =>
+        // A release moves all its tags or none: every image's manifests go in by digest first (invisible to anyone
+        // pulling by tag), and only when all of them are in does any tag move. A manifest refused in one image fails
+        // the run before a single tag of any image has moved.
+        if (!options.DryRun)
         {
-            var request = requests[i];
-            var blobs = present[i]
+            // Manifests with a subject whose registry said it listed them itself (OCI-Subject on the PUT).
+            var listedByRegistry = new System.Collections.Concurrent.ConcurrentDictionary<(string, Digest), bool>();
+            await Parallel.ForAsync(0, requests.Count, RequestLane(cancellationToken), async (i, token) =>
+            {
+                if (!present[i])
+                {
+                    await PushManifestsAsync(requests[i], listedByRegistry, token).ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
+
+            // Tags are independent of each other once every image is whole: one round trip for all of them. So are
+            // referrers lists under their fallback tags (also tags: they move with the others, never before).
+            var tags = requests.SelectMany(static request => request.Tags.Select(tag => new TagWork(request, tag, null)))
+                .Concat(requests.SelectMany(static request => request.Image.Manifests
+                    .Where(static manifest => manifest.Referrer is not null)
+                    .Select(manifest => new TagWork(request, null, manifest))))
+                .DistinctBy(static work => (work.Request.Repository.ToString(), work.Tag, work.Referrer?.Descriptor.Digest));
+            await Parallel.ForEachAsync(tags, RequestLane(cancellationToken), async (work, token) =>
+            {
+                var client = connector.ClientFor(work.Request.Repository);
+                if (work.Referrer is { } referrer)
+                {
+                    var listed = listedByRegistry.ContainsKey((work.Request.Repository.ToString(), referrer.Descriptor.Digest));
+                    await _referrers.EnsureListedAsync(client, referrer, listed, token).ConfigureAwait(false);
+                    return;
+                }
+
+                // An interruption stops the tags that have not started; the ledger says which ones had.
+                token.ThrowIfCancellationRequested();
+                var root = work.Request.Image.Manifests[^1];
+                observer.TagStarting(work.Request.Repository, work.Tag!);
+                await client.PutManifestAsync(root, work.Tag!, token).ConfigureAwait(false);
+                observer.TagPushed(work.Request.Repository, work.Tag!, root.Descriptor.Digest);
+            }).ConfigureAwait(false);
+        }
+
+        return requests.Select((request, i) => new ImagePushResult(
+            request,
+            present[i]
                 ? request.Image.Blobs.Select(blob => new BlobOutcome(request.Repository, blob.Descriptor.Digest, blob.Descriptor.Size, BlobAction.Exists, 0)).ToList()
-                : request.Image.Blobs.Select(blob => outcomes[(request.Repository.ToString(), blob.Descriptor.Digest)]).ToList();
-            var tags = await PushManifestsAndTagsAsync(request, present[i], token).ConfigureAwait(false);
-            results[i] = new ImagePushResult(request, blobs, tags, present[i]);
-        }).ConfigureAwait(false);
-        return results;
+                : request.Image.Blobs.Select(blob => outcomes[(request.Repository.ToString(), blob.Descriptor.Digest)]).ToList(),
+            options.DryRun ? [] : request.Tags,
+            present[i])).ToList();
     }
 
     private async Task<Dictionary<(string Repository, Digest Digest), BlobOutcome>> PushBlobsAsync(List<PushRequest> requests, CancellationToken cancellationToken)
@@ -154,7 +195,7 @@ public sealed class PushSession(RegistryConnector connector, PushOptions options
         async ValueTask PushBlobAsync(BlobWork item, CancellationToken token)
         {
             var first = item.Repositories[0];
-            var firstOutcome = await _uploader.EnsureAsync(connector.ClientFor(first), item.Blob, mountFrom: null, options.DryRun, token).ConfigureAwait(false);
+            var firstOutcome = await _uploader.EnsureAsync(connector.ClientFor(first), item.Blob, EarlierLocation(first, item.Blob.Descriptor.Digest), options.DryRun, token).ConfigureAwait(false);
             Record(firstOutcome);
             if (item.Repositories.Count == 1)
             {
@@ -173,42 +214,54 @@ public sealed class PushSession(RegistryConnector connector, PushOptions options
         void Record(BlobOutcome outcome)
         {
             outcomes[(outcome.Repository.ToString(), outcome.Digest)] = outcome;
+            if (outcome.Action != BlobAction.WouldUpload)
+            {
+                options.Locations?.Remember(outcome.Repository, outcome.Digest);
+            }
+
             observer.BlobCompleted(outcome);
         }
     }
 
-    private async Task<IReadOnlyList<string>> PushManifestsAndTagsAsync(PushRequest request, bool alreadyPresent, CancellationToken cancellationToken)
+    /// <summary>Another repository of the same registry that held the blob in an earlier run: where to mount it from.</summary>
+    private RepositoryReference? EarlierLocation(RepositoryReference target, Digest digest)
     {
-        if (options.DryRun)
+        if (options.DryRun || options.Locations?.Find(target.Registry, digest) is not { } path || path == target.Path)
         {
-            return [];
+            return null;
         }
 
+        try
+        {
+            return RepositoryReference.Parse($"{target.Registry}/{path}");
+        }
+        catch (UsageException)
+        {
+            // A damaged cache entry is no hint at all.
+            return null;
+        }
+    }
+
+    /// <summary>Puts the image's manifests by digest, children before their parents.</summary>
+    private async Task PushManifestsAsync(PushRequest request, System.Collections.Concurrent.ConcurrentDictionary<(string, Digest), bool> listedByRegistry, CancellationToken cancellationToken)
+    {
         var client = connector.ClientFor(request.Repository);
-        var root = request.Image.Manifests[^1];
-        if (!alreadyPresent)
+        foreach (var manifest in request.Image.Manifests)
         {
-            foreach (var manifest in request.Image.Manifests)
+            if (await client.PutManifestAsync(manifest, manifest.Descriptor.Digest.ToString(), cancellationToken).ConfigureAwait(false) && manifest.Referrer is not null)
             {
-                await client.PutManifestAsync(manifest, manifest.Descriptor.Digest.ToString(), cancellationToken).ConfigureAwait(false);
-                observer.ManifestPushed(request.Repository, manifest.Descriptor);
+                listedByRegistry[(request.Repository.ToString(), manifest.Descriptor.Digest)] = true;
             }
+
+            observer.ManifestPushed(request.Repository, manifest.Descriptor);
         }
-
-        // Tags are independent of each other once the image is whole: one round trip for all of them.
-        await Task.WhenAll(request.Tags.Select(async tag =>
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            observer.TagStarting(request.Repository, tag);
-            await client.PutManifestAsync(root, tag, cancellationToken).ConfigureAwait(false);
-            observer.TagPushed(request.Repository, tag, root.Descriptor.Digest);
-        })).ConfigureAwait(false);
-
-        return request.Tags;
     }
 
     private ParallelOptions RequestLane(CancellationToken cancellationToken) =>
         new() { MaxDegreeOfParallelism = _requestJobs, CancellationToken = cancellationToken };
+
+    /// <summary>One write of the tag phase: <paramref name="Tag"/> onto the image's root, or a referrer into its subject's list.</summary>
+    private sealed record TagWork(PushRequest Request, string? Tag, ManifestBlob? Referrer);
 
     /// <summary>One blob to get into one registry: uploaded to the first repository, mounted into the others.</summary>
     private sealed record BlobWork(BlobFile Blob, List<RepositoryReference> Repositories);

@@ -223,7 +223,11 @@ public sealed partial class RegistryClient
     }
 
     /// <summary>Puts a manifest under <paramref name="reference"/> (its digest or a tag), with its exact bytes and media type.</summary>
-    public async Task PutManifestAsync(ManifestBlob manifest, string reference, CancellationToken cancellationToken)
+    /// <returns>
+    /// True when the registry answered <c>OCI-Subject</c>: it processed the manifest's <c>subject</c> and keeps the
+    /// subject's referrers list itself (distribution-spec 1.1).
+    /// </returns>
+    public async Task<bool> PutManifestAsync(ManifestBlob manifest, string reference, CancellationToken cancellationToken)
     {
         var operation = $"PUT manifest {manifest.Descriptor.Digest} as {Repository}:{reference}";
         if (reference.Contains(':', StringComparison.Ordinal))
@@ -241,6 +245,7 @@ public sealed partial class RegistryClient
         }
 
         CheckDigestHeader(response, manifest.Descriptor.Digest, operation);
+        return response.Headers.Contains("OCI-Subject");
     }
 
     private async Task EnsureBlobCommittedAsync(HttpResponseMessage response, BlobFile blob, CancellationToken cancellationToken)

@@ -7,6 +7,9 @@ public sealed record RegistryErrorsJson
 {
     /// <summary>The errors the registry reported.</summary>
     [JsonPropertyName("errors")] public List<RegistryErrorJson>? Errors { get; init; }
+
+    /// <summary>A GitHub API-style body's one message (<c>{"message":…,"documentation_url":…}</c>), read when there is no error list.</summary>
+    [JsonPropertyName("message")] public string? Message { get; init; }
 }
 
 /// <summary>One error of a Distribution API error body.</summary>

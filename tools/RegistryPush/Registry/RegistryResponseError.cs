@@ -31,7 +31,7 @@ public static class RegistryResponseError
         var codes = errors.Select(static error => error.Code ?? string.Empty).ToHashSet(StringComparer.Ordinal);
         var detail = errors.Count == 0
             ? response.ReasonPhrase ?? string.Empty
-            : string.Join("; ", errors.Select(static error => Sanitize($"{error.Code}: {error.Message}")));
+            : string.Join("; ", errors.Select(static error => Sanitize(error.Code is null ? $"{error.Message}" : $"{error.Code}: {error.Message}")));
         var message = $"{operation}: {status} {detail}".TrimEnd();
 
         // What authentication did for the request (credentials, their source), so refusals say what to fix.
@@ -45,6 +45,14 @@ public static class RegistryResponseError
         if (codes.Contains("NAME_INVALID") || codes.Contains("TAG_INVALID"))
         {
             return new UsageException(Auth.AuthAdvice.ForInvalidName(message, codes, attempt?.Registry ?? requestUri?.Authority));
+        }
+
+        if (Resilience.RateLimits.IsSecondaryRateLimit(response.StatusCode, errors))
+        {
+            // A pause, not a refusal of the credentials: no login advice, the registry-failure exit code.
+            return new RegistryException(
+                $"{message} (GitHub's secondary rate limit, still in force after the retries: wait a few minutes before pushing again, and push fewer images or blobs at once, e.g. --jobs 2)",
+                statusCode: response.StatusCode);
         }
 
         return response.StatusCode switch
@@ -79,7 +87,8 @@ public static class RegistryResponseError
 
         try
         {
-            return JsonSerializer.Deserialize(body, RegistryJsonContext.Default.RegistryErrorsJson)?.Errors ?? [];
+            var parsed = JsonSerializer.Deserialize(body, RegistryJsonContext.Default.RegistryErrorsJson);
+            return parsed?.Errors ?? (parsed?.Message is { } message ? [new RegistryErrorJson { Message = message }] : []);
         }
         catch (JsonException)
         {

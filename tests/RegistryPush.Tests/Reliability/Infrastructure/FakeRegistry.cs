@@ -103,6 +103,12 @@ public enum FakeMisbehaviour
 
     /// <summary>Answer 503 with a <c>DENIED</c> error body.</summary>
     UnavailableDenied,
+
+    /// <summary>GHCR's 429: <c>TOOMANYREQUESTS</c>, the wait in the body as <c>retry-after: 800ms</c>, no header.</summary>
+    GhcrTooManyRequests,
+
+    /// <summary>GitHub's secondary rate limit: 403 <c>DENIED</c> "You have exceeded a secondary rate limit", <c>Retry-After: 1</c>.</summary>
+    GhcrSecondaryRateLimit,
 }
 
 /// <summary>One request the fake registry answered.</summary>
@@ -485,8 +491,17 @@ public sealed class FakeRegistry
         FakeMisbehaviour.StoreThenDropConnection => null,
         FakeMisbehaviour.UnavailableDenied => Error(HttpStatusCode.ServiceUnavailable, "DENIED", "quota exhausted"),
         FakeMisbehaviour.Unavailable => Error(HttpStatusCode.ServiceUnavailable, "UNAVAILABLE", "injected"),
+        FakeMisbehaviour.GhcrTooManyRequests => Error(HttpStatusCode.TooManyRequests, "TOOMANYREQUESTS", "retry-after: 800ms, allowed: 2000/minute"),
+        FakeMisbehaviour.GhcrSecondaryRateLimit => WithRetryAfter(Error(HttpStatusCode.Forbidden, "DENIED",
+            "permission_denied: You have exceeded a secondary rate limit. Please wait a few minutes before you try again."), "1"),
         _ => Error(HttpStatusCode.InternalServerError, "UNKNOWN", "injected"),
     };
+
+    private static HttpResponseMessage WithRetryAfter(HttpResponseMessage response, string retryAfter)
+    {
+        response.Headers.TryAddWithoutValidation("Retry-After", retryAfter);
+        return response;
+    }
 
     private static HttpResponseMessage Error(HttpStatusCode status, string code, string message)
     {

@@ -21,6 +21,7 @@ public sealed class ResilienceHandler : DelegatingHandler
     private readonly RetrySettings _settings;
     private readonly Action<string> _warn;
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpResponseMessage, IReadOnlyList<RegistryErrorJson>> _errors = [];
 
     /// <summary>Creates the handler.</summary>
     /// <param name="settings">Attempts, delays and the stall timeout.</param>
@@ -29,7 +30,7 @@ public sealed class ResilienceHandler : DelegatingHandler
     {
         _settings = settings;
         _warn = warn;
-        _pipeline = RetryPipelines.ForRequests(settings, ShouldRetryResponseAsync, OnRetryAsync);
+        _pipeline = RetryPipelines.ForRequests(settings, ShouldRetryResponseAsync, RequestedWaitAsync, OnRetryAsync);
     }
 
     /// <summary>The handler over <paramref name="transport"/>.</summary>
@@ -146,25 +147,24 @@ public sealed class ResilienceHandler : DelegatingHandler
 
     private async ValueTask<bool> ShouldRetryResponseAsync(HttpResponseMessage response)
     {
-        var lagging = TransientFailures.MayBeLaggingManifestAnswer(response);
-        if (!TransientFailures.IsTransientStatus(response.StatusCode) && !lagging)
+        var errors = await ErrorsOfAsync(response).ConfigureAwait(false);
+        if (TransientFailures.MayBeLaggingManifestAnswer(response))
         {
-            return false;
-        }
-
-        // "DENIED" under a 429 or 503 (some registries' quota answers) is a refusal, not a hiccup.
-        var errors = await RegistryResponseError.ReadErrorsAsync(response, CancellationToken.None).ConfigureAwait(false);
-        if (lagging)
-        {
+            // A manifest PUT refused while another push of the same content rewrites a blob's link: worth another try.
             return TransientFailures.IsLaggingManifestAnswer(errors);
         }
 
-        if (errors.Any(static error => TransientFailures.IsRefusalCode(error.Code)))
+        // GHCR's secondary rate limit is a 403, often coded DENIED, yet a pause to wait out: the only 403 retried.
+        if (!RateLimits.IsSecondaryRateLimit(response.StatusCode, errors))
         {
-            return false;
+            // "DENIED" under a 429 or 503 (some registries' quota answers) is a refusal, not a hiccup.
+            if (!TransientFailures.IsTransientStatus(response.StatusCode) || errors.Any(static error => TransientFailures.IsRefusalCode(error.Code)))
+            {
+                return false;
+            }
         }
 
-        if (RetryAfter.From(response.Headers, _settings.TimeProvider.GetUtcNow()) is { } wait && wait > _settings.MaxRetryAfter)
+        if (RateLimits.Wait(response, errors, _settings.TimeProvider.GetUtcNow(), _settings.SecondaryRateLimitWait) is { } wait && wait > _settings.MaxRetryAfter)
         {
             _warn(string.Create(CultureInfo.InvariantCulture,
                 $"{response.RequestMessage?.Method} {TraceHandler.Redact(response.RequestMessage?.RequestUri)}: {(int)response.StatusCode}; the registry asks to wait {wait.TotalSeconds:0} s, longer than the {_settings.MaxRetryAfter.TotalSeconds:0} s registry-push waits: giving up"));
@@ -174,7 +174,26 @@ public sealed class ResilienceHandler : DelegatingHandler
         return true;
     }
 
-    private ValueTask OnRetryAsync(OnRetryArguments<HttpResponseMessage> args)
+    private async ValueTask<TimeSpan?> RequestedWaitAsync(HttpResponseMessage response) =>
+        RateLimits.Wait(response, await ErrorsOfAsync(response).ConfigureAwait(false), _settings.TimeProvider.GetUtcNow(), _settings.SecondaryRateLimitWait);
+
+    /// <summary>
+    /// The answer's error list, read once: deciding, timing and announcing a retry all look at it, and not every
+    /// response body can be read twice.
+    /// </summary>
+    private async ValueTask<IReadOnlyList<RegistryErrorJson>> ErrorsOfAsync(HttpResponseMessage response)
+    {
+        if (_errors.TryGetValue(response, out var known))
+        {
+            return known;
+        }
+
+        var errors = await RegistryResponseError.ReadErrorsAsync(response, CancellationToken.None).ConfigureAwait(false);
+        _errors.AddOrUpdate(response, errors);
+        return errors;
+    }
+
+    private async ValueTask OnRetryAsync(OnRetryArguments<HttpResponseMessage> args)
     {
         var request = args.Context.Properties.GetValue(RequestKey, null!);
         var reason = args.Outcome switch
@@ -185,8 +204,13 @@ public sealed class ResilienceHandler : DelegatingHandler
             { Result: { } response } => $"{(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd(),
             _ => "failed",
         };
+        if (args.Outcome.Result is { } limited
+            && RateLimits.IsSecondaryRateLimit(limited.StatusCode, await ErrorsOfAsync(limited).ConfigureAwait(false)))
+        {
+            reason += " (secondary rate limit)";
+        }
+
         _warn(string.Create(CultureInfo.InvariantCulture,
             $"{request.Method} {TraceHandler.Redact(request.RequestUri)}: {reason}; retry {args.AttemptNumber + 1} of {_settings.MaxRetries} in {args.RetryDelay.TotalSeconds:0.0} s"));
-        return default;
     }
 }

@@ -12,15 +12,17 @@ namespace RegistryPush.Registry.Resilience;
 public static class RetryPipelines
 {
     /// <summary>
-    /// The request strategy: retries transient statuses and network failures, waiting what <c>Retry-After</c> asks
-    /// when it asks (up to <see cref="RetrySettings.MaxRetryAfter"/>), otherwise the backoff.
+    /// The request strategy: retries the responses <paramref name="shouldRetryResponse"/> accepts and transient network
+    /// failures, waiting what the registry asks when it asks (<paramref name="requestedWait"/>), otherwise the backoff.
     /// </summary>
     /// <param name="settings">Attempts and delays.</param>
-    /// <param name="shouldRetryResponse">Decides for a response that is no success (e.g. a 503, but not when its body says DENIED).</param>
+    /// <param name="shouldRetryResponse">Decides for a response that is no success (a transient status, unless its body says DENIED; a rate limit; a lagging manifest answer).</param>
+    /// <param name="requestedWait">The wait a response asks for (<c>Retry-After</c>, a rate limit's hint), or null for the backoff.</param>
     /// <param name="onRetry">Told about each retry before its wait.</param>
     public static ResiliencePipeline<HttpResponseMessage> ForRequests(
         RetrySettings settings,
         Func<HttpResponseMessage, ValueTask<bool>> shouldRetryResponse,
+        Func<HttpResponseMessage, ValueTask<TimeSpan?>> requestedWait,
         Func<OnRetryArguments<HttpResponseMessage>, ValueTask> onRetry)
     {
         if (settings.MaxRetries <= 0)
@@ -44,8 +46,7 @@ public static class RetryPipelines
                     { Result: { IsSuccessStatusCode: false } response } => await shouldRetryResponse(response).ConfigureAwait(false),
                     _ => false,
                 },
-                DelayGenerator = args => new ValueTask<TimeSpan?>(
-                    args.Outcome.Result is { } response ? RetryAfter.From(response.Headers, settings.TimeProvider.GetUtcNow()) : null),
+                DelayGenerator = args => args.Outcome.Result is { } response ? requestedWait(response) : new ValueTask<TimeSpan?>((TimeSpan?)null),
                 OnRetry = onRetry,
             })
             .Build();

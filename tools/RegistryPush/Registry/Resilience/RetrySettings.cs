@@ -34,6 +34,12 @@ public sealed record RetrySettings
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// The wait before retrying a GHCR secondary rate limit (a 403) that names no <c>Retry-After</c>: GitHub asks for
+    /// at least a minute.
+    /// </summary>
+    public TimeSpan SecondaryRateLimitWait { get; init; } = RateLimits.SecondaryRateLimitWait;
+
+    /// <summary>
     /// How long one request may make no progress (no byte of the body sent, no response header or body byte
     /// received) before it is abandoned and retried. Not a limit on the request's total duration: a multi-gigabyte
     /// layer may take as long as it needs while bytes keep moving.
