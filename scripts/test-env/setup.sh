@@ -68,6 +68,7 @@ wanted=(
   podman=podman runc=runc iptables=iptables docker-registry=docker-registry skopeo=skopeo umoci=umoci
   bazel-bootstrap=bazel bazel-skylib=/usr/share/bazel/tools/skylib/lib.bzl apache2-utils=htpasswd
   time=/usr/bin/time curl=curl jq=jq
+  pass=pass golang-docker-credential-helpers=docker-credential-pass gnupg=gpg
 )
 missing=()
 for entry in "${wanted[@]}"; do
