@@ -185,37 +185,13 @@ public sealed class ReadOnlyRegistryTests : IAsyncLifetime
           addr: :5000
         """;
 
-    private RegistryContainer? _registry;
-    private string _unavailable = "the read-only registry did not start";
+    private readonly ConfiguredRegistry _readOnly = new(ReadOnlyConfig, "read-only registry");
 
-    private RegistryContainer Registry
-    {
-        get
-        {
-            TestEnvironment.Require(_registry is not null, _unavailable);
-            return _registry!;
-        }
-    }
+    private RegistryContainer Registry => _readOnly.Registry;
 
-    public async ValueTask InitializeAsync()
-    {
-        try
-        {
-            _registry = await RegistryContainer.StartAsync(ReadOnlyConfig);
-        }
-        catch (Exception exception)
-        {
-            _unavailable = $"cannot start a registry:2 container ({exception.GetType().Name}: {exception.Message.Split('\n')[0]}); run scripts/test-env/setup.sh";
-        }
-    }
+    public ValueTask InitializeAsync() => _readOnly.InitializeAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_registry is not null)
-        {
-            await _registry.DisposeAsync();
-        }
-    }
+    public ValueTask DisposeAsync() => _readOnly.DisposeAsync();
 
     [Fact]
     public async Task Push_and_auth_check_both_fail_a_read_only_registry_with_exit_4_saying_it_takes_no_pushes()

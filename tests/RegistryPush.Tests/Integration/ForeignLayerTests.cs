@@ -71,48 +71,14 @@ public sealed class ForeignLayerTests(ForeignLayerTests.UrlRegistry fixture) : I
     /// A registry that accepts manifests listing layer URLs (distribution refuses them unless configured to, as
     /// registries serving Windows images are).
     /// </summary>
-    public sealed class UrlRegistry : IAsyncLifetime
-    {
-        private RegistryContainer? _registry;
-        private string _unavailable = "the test registry did not start";
+    public sealed class UrlRegistry() : ConfiguredRegistry(
+        RegistryContainer.DefaultConfig + """
 
-        /// <summary>The running registry; skips or fails the calling test when there is none.</summary>
-        public RegistryContainer Registry
-        {
-            get
-            {
-                TestEnvironment.Require(_registry is not null, _unavailable);
-                return _registry!;
-            }
-        }
-
-        /// <inheritdoc />
-        public async ValueTask InitializeAsync()
-        {
-            try
-            {
-                _registry = await RegistryContainer.StartAsync(RegistryContainer.DefaultConfig + """
-
-                    validation:
-                      manifests:
-                        urls:
-                          allow:
-                            - ^https://
-                    """);
-            }
-            catch (Exception exception)
-            {
-                _unavailable = $"cannot start a registry:2 container ({exception.GetType().Name}: {exception.Message.Split('\n')[0]})";
-            }
-        }
-
-        /// <inheritdoc />
-        public async ValueTask DisposeAsync()
-        {
-            if (_registry is not null)
-            {
-                await _registry.DisposeAsync();
-            }
-        }
-    }
+            validation:
+              manifests:
+                urls:
+                  allow:
+                    - ^https://
+            """,
+        "registry that accepts layer URLs");
 }
