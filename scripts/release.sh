@@ -33,6 +33,7 @@ while [[ $# -gt 0 ]]; do
 done
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+([-.][0-9A-Za-z.-]+)?$ ]] || die "--version must look like 1.2.3 or 1.2.3-rc.1, got '$version'"
 [[ -n "$out" ]] || die "--out DIR is required"
+! { $binary_only && [[ -n "$binaries" ]]; } || die "--binary-only builds this machine's binary; --binaries takes ones built elsewhere: give one of them"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 

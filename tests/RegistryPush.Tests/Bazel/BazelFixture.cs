@@ -29,35 +29,16 @@ public sealed class BazelFixture : IAsyncLifetime
     ];
 
     private readonly ConcurrentDictionary<string, Lazy<Task<BazelResult>>> _memo = new(StringComparer.Ordinal);
-    private BazelWorkspace? _workspace;
-    private string? _unavailable;
-    private BazelResult? _failedBuild;
-    private string _bazelBin = string.Empty;
+    private readonly BuiltWorkspace _built = new("the example push targets");
 
     /// <summary>The repository's workspace; skips (locally) or fails (CI) when Bazel is missing.</summary>
-    public BazelWorkspace Workspace
-    {
-        get
-        {
-            TestEnvironment.Require(_unavailable is null, _unavailable ?? string.Empty);
-            if (_failedBuild is not null)
-            {
-                Assert.Fail($"building the example push targets failed:\n{_failedBuild}");
-            }
-
-            return _workspace!;
-        }
-    }
+    public BazelWorkspace Workspace => _built.Workspace;
 
     /// <summary>The repository root.</summary>
     public string Root => Workspace.Root;
 
     /// <summary>Path of a file under bazel-bin, e.g. <c>examples/hello/hello_image_push.digest</c>.</summary>
-    public string BazelBin(string relativePath)
-    {
-        _ = Workspace;
-        return Path.Combine(_bazelBin, relativePath);
-    }
+    public string BazelBin(string relativePath) => _built.BazelBin(relativePath);
 
     /// <summary>The build-time digest of an image_push target, from its <c>.digest</c> file.</summary>
     public string BuildTimeDigest(string package, string name) =>
@@ -84,27 +65,13 @@ public sealed class BazelFixture : IAsyncLifetime
         var (root, installation, unavailable) = BazelInstallation.Locate(BazelInstallation.Host);
         if (unavailable is not null)
         {
-            _unavailable = unavailable;
+            _built.Unavailable(unavailable);
             return;
         }
 
-        _workspace = BazelWorkspace.ForTestRun(root, "repository", installation);
-        var build = await _workspace.RunAsync("build", [], WarmTargets);
-        if (build.ExitCode != 0)
-        {
-            _failedBuild = build;
-            return;
-        }
-
-        _bazelBin = await _workspace.InfoAsync("bazel-bin");
+        await _built.BuildAsync(BazelWorkspace.ForTestRun(root, "repository", installation), WarmTargets);
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        if (_workspace is not null)
-        {
-            await _workspace.DisposeAsync();
-        }
-    }
+    public ValueTask DisposeAsync() => _built.DisposeAsync();
 }

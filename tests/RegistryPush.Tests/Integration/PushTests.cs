@@ -28,7 +28,7 @@ public sealed class PushTests(RegistryFixture fixture)
             raw.ShouldBe(File.ReadAllBytes(layout.BlobPath(manifest.Digest)));
         }
 
-        await AssertBlobsRoundTripAsync(layout, $"{repository}:v1", temp);
+        await ReadBack.ShouldHoldEveryBlobOfAsync($"{repository}:v1", layout.Path);
         (await Skopeo.ListTagsAsync(repository)).ShouldBe(["latest", "v1"], ignoreOrder: true);
     }
 
@@ -51,7 +51,7 @@ public sealed class PushTests(RegistryFixture fixture)
         (await Skopeo.InspectRawAsync($"{repository}:multi")).ShouldBe(File.ReadAllBytes(layout.BlobPath(index.Digest)));
         (await Skopeo.InspectRawAsync($"{repository}@{amd64.Digest}")).ShouldBe(File.ReadAllBytes(layout.BlobPath(amd64.Digest)));
         (await Skopeo.InspectRawAsync($"{repository}@{arm64.Digest}")).ShouldBe(File.ReadAllBytes(layout.BlobPath(arm64.Digest)));
-        await AssertBlobsRoundTripAsync(layout, $"{repository}:multi", temp);
+        await ReadBack.ShouldHoldEveryBlobOfAsync($"{repository}:multi", layout.Path);
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed class PushTests(RegistryFixture fixture)
         patches.Count.ShouldBe(5 + 2 + 1, "300000 B in 64 KiB chunks is 5, 70000 B is 2, the config 1");
         patches.ShouldAllBe(patch => patch.ContentLength <= 65536);
         (await Skopeo.InspectRawAsync($"{repository}:c")).ShouldBe(File.ReadAllBytes(layout.BlobPath(manifest.Digest)));
-        await AssertBlobsRoundTripAsync(layout, $"{repository}:c", temp);
+        await ReadBack.ShouldHoldEveryBlobOfAsync($"{repository}:c", layout.Path);
     }
 
     [Fact]
@@ -186,20 +186,6 @@ public sealed class PushTests(RegistryFixture fixture)
 
         result.ExitCode.ShouldBe(0, result.ToString());
         (await Skopeo.ListTagsAsync(repository)).ShouldBe(["v1"]);
-    }
-
-    /// <summary>Copies the pushed image back with skopeo and checks every blob equals the original file byte for byte.</summary>
-    internal static async Task AssertBlobsRoundTripAsync(TestLayout layout, string reference, TempDirectory temp)
-    {
-        var copy = temp.Combine($"copy-{Guid.NewGuid():N}");
-        await Skopeo.CopyToLayoutAsync(reference, copy);
-        var graph = OciLayoutReader.Read(layout.Path);
-        foreach (var blob in graph.Blobs)
-        {
-            var copied = Path.Combine(copy, "blobs", blob.Descriptor.Digest.Algorithm, blob.Descriptor.Digest.Hex);
-            File.Exists(copied).ShouldBeTrue($"blob {blob.Descriptor.Digest} did not come back from the registry");
-            File.ReadAllBytes(copied).ShouldBe(File.ReadAllBytes(blob.Path));
-        }
     }
 
     private static async Task RunAsync(string program, params string[] arguments)

@@ -201,7 +201,7 @@ public sealed class FaultPlanTests(RegistryFixture fixture)
             (await Skopeo.InspectRawAsync($"{repository}:{tag}")).ShouldBe(expected);
         }
 
-        await PushTests.AssertBlobsRoundTripAsync(layout, $"{repository}@{manifest.Digest}", temp);
+        await ReadBack.ShouldHoldEveryBlobOfAsync($"{repository}@{manifest.Digest}", layout.Path);
     }
 
     /// <summary>Cuts a blob file short the moment its upload session opens, as a build overwriting its output would.</summary>

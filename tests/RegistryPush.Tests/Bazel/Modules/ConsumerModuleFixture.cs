@@ -17,35 +17,13 @@ public sealed class Bazel7TestGroup : ICollectionFixture<ConsumerModuleFixture>
 public sealed class ConsumerModuleFixture : IAsyncLifetime
 {
     private readonly TempDirectory _directory = new();
-    private BazelWorkspace? _workspace;
-    private string? _unavailable;
-    private BazelResult? _failedBuild;
-    private string _bazelBin = string.Empty;
-
-    /// <summary>This repository's root.</summary>
-    public string RepositoryRoot { get; private set; } = string.Empty;
+    private readonly BuiltWorkspace _built = new("the consumer module's targets");
 
     /// <summary>The consumer's workspace; skips (locally) or fails (CI) when Bazel 7 is missing.</summary>
-    public BazelWorkspace Workspace
-    {
-        get
-        {
-            TestEnvironment.Require(_unavailable is null, _unavailable ?? string.Empty);
-            if (_failedBuild is not null)
-            {
-                Assert.Fail($"building the consumer module's targets failed:\n{_failedBuild}");
-            }
-
-            return _workspace!;
-        }
-    }
+    public BazelWorkspace Workspace => _built.Workspace;
 
     /// <summary>A path under the consumer's bazel-bin.</summary>
-    public string BazelBin(string relativePath)
-    {
-        _ = Workspace;
-        return Path.Combine(_bazelBin, relativePath);
-    }
+    public string BazelBin(string relativePath) => _built.BazelBin(relativePath);
 
     /// <summary>The build-time digest of the consumer's image_push target <paramref name="name"/>.</summary>
     public string BuildTimeDigest(string name) => File.ReadAllText(BazelBin($"{name}_image_push.digest")).Trim();
@@ -59,33 +37,22 @@ public sealed class ConsumerModuleFixture : IAsyncLifetime
         var (root, installation, unavailable) = BazelInstallation.Locate(BazelInstallation.Sid);
         if (unavailable is not null)
         {
-            _unavailable = unavailable;
+            _built.Unavailable(unavailable);
             return;
         }
-
-        RepositoryRoot = root;
 
         ConsumerModule.Write(_directory.Path, root);
-        _workspace = BazelWorkspace.ForTestRun(_directory.Path, "consumer7", installation);
-        // //:push_all needs a repository prefix, known only to its test: it is built there.
-        var build = await _workspace.RunAsync("build", [], [.. ConsumerModule.Images.Select(static name => $"//:{name}_image_push")]);
-        if (build.ExitCode != 0)
-        {
-            _failedBuild = build;
-            return;
-        }
 
-        _bazelBin = await _workspace.InfoAsync("bazel-bin");
+        // //:push_all needs a repository prefix, known only to its test: it is built there.
+        await _built.BuildAsync(
+            BazelWorkspace.ForTestRun(_directory.Path, "consumer7", installation),
+            ConsumerModule.Images.Select(static name => $"//:{name}_image_push"));
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_workspace is not null)
-        {
-            await _workspace.DisposeAsync();
-        }
-
+        await _built.DisposeAsync();
         _directory.Dispose();
     }
 }
