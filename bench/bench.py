@@ -2,7 +2,7 @@
 """RegistryPush benchmark driver (called by bench/run, which builds the pusher and owns the work directory).
 
 Generates the workloads as OCI image layouts, starts fresh CNCF distribution registries on 127.0.0.1, runs our pusher,
-skopeo and the curl ingest bound alternately, and prints medians, ratios and the issue-5 targets.
+skopeo and the curl ingest bound alternately, and prints medians, ratios and the performance targets.
 Everything it starts is recorded in WORK/pids (bench/run's trap stops those on any exit) and stopped here as well.
 """
 from __future__ import annotations
