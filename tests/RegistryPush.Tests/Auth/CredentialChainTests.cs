@@ -92,7 +92,7 @@ public sealed class CredentialChainTests : IDisposable
     }
 
     [Fact]
-    public async Task Github_username_names_the_user_when_there_is_no_actor_as_in_the_seed_instructions()
+    public async Task Github_username_names_the_user_when_there_is_no_actor_as_the_auth_guide_instructs()
     {
         _sandbox.Environment["GITHUB_TOKEN"] = "ghp_laptop";
         _sandbox.Environment["GITHUB_USERNAME"] = "albeorla";

@@ -4,8 +4,9 @@ using RegistryPush.Tests.Infrastructure;
 namespace RegistryPush.Tests.Auth;
 
 /// <summary>
-/// The seed's own set-ups against a registry reached as ghcr.io (a real token-auth registry behind
-/// <see cref="GhcrLoopback"/>): GitHub Actions' GITHUB_TOKEN, a laptop's GITHUB_USERNAME, and GHCR's refusals.
+/// The set-ups of the container-registry auth guide our users follow, against a registry reached as ghcr.io (a real
+/// token-auth registry behind <see cref="GhcrLoopback"/>): GitHub Actions' GITHUB_TOKEN, a laptop's GITHUB_USERNAME,
+/// and GHCR's refusals.
 /// </summary>
 [Collection(AuthRegistriesGroup.Name)]
 public sealed class GhcrShapedTests(AuthRegistries registries) : AuthIntegrationTest(registries)
@@ -44,7 +45,7 @@ public sealed class GhcrShapedTests(AuthRegistries registries) : AuthIntegration
     }
 
     [Fact]
-    public async Task On_a_laptop_the_seeds_github_username_and_token_variables_push_to_ghcr()
+    public async Task On_a_laptop_the_auth_guides_github_username_and_token_variables_push_to_ghcr()
     {
         Sandbox.Environment["GITHUB_TOKEN"] = AuthRegistries.OctocatToken;
         Sandbox.Environment["GITHUB_USERNAME"] = AuthRegistries.Octocat;

@@ -81,13 +81,6 @@ public sealed class RegistryContainer : IAsyncDisposable
     /// <summary>The readiness check only asks whether the registry answers; trust is what the tests themselves examine.</summary>
     private static HttpClientHandler AnyCertificate() => new() { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
 
-    /// <summary>The registry's own log, for diagnosing a failed test.</summary>
-    public async Task<string> LogsAsync()
-    {
-        var (stdout, stderr) = await _container.GetLogsAsync();
-        return stdout + stderr;
-    }
-
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _container.DisposeAsync();
 }

@@ -5,8 +5,8 @@ using YamlDotNet.RepresentationModel;
 namespace RegistryPush.Tests.Workflows;
 
 /// <summary>
-/// The GitHub Actions workflows do what the seed's guide promises: GHCR login with the job's own token, least
-/// permissions, no pushes from pull requests, and only push targets that exist (asked of the real Bazel).
+/// The GitHub Actions workflows do what the container-registry auth guide our users follow promises: GHCR login
+/// with the job's own token, least permissions, no pushes from pull requests, and only push targets that exist (asked of the real Bazel).
 /// </summary>
 [Collection(BazelTestGroup.Name)]
 public sealed partial class WorkflowTests(BazelFixture bazel)
