@@ -12,11 +12,21 @@ only hold files (no base image). The shapes are rules_oci's, so that tests meet 
 They need GNU tar, gzip, realpath and sha256sum (or shasum).
 """
 
-# The sha256_of helper the writers source; a file of its own so that both writers share one copy.
-_SHA256 = attr.label(
-    default = Label("//bazel/private:sha256.sh"),
-    allow_single_file = True,
-)
+def _writer_attrs(script):
+    """The attributes that run a layout writer: the script, and the sha256_of helper that it sources."""
+    return {
+        # A file of its own, so that both writers (and scripts/release.sh) share one copy.
+        "_sha256": attr.label(
+            default = Label("//bazel/private:sha256.sh"),
+            allow_single_file = True,
+        ),
+        "_writer": attr.label(
+            default = Label(script),
+            executable = True,
+            allow_single_file = True,
+            cfg = "exec",
+        ),
+    }
 
 def _example_oci_image_impl(ctx):
     layout = ctx.actions.declare_directory(ctx.label.name)
@@ -69,7 +79,7 @@ _example_oci_image_rule = rule(
     implementation = _example_oci_image_impl,
     doc = """Writes an OCI image layout directory: one gzip'ed layer per entry of `layers`, then one layer per
 file of `tars`, a config, a manifest and a pretty-printed index.json.""",
-    attrs = {
+    attrs = dict({
         "architecture": attr.string(default = "amd64", doc = "GOARCH-style architecture in the config."),
         "directory": attr.string(default = "/app", doc = "Directory in the image that receives the layers' files."),
         "entrypoint": attr.string_list(doc = "Entrypoint in the image config."),
@@ -92,14 +102,7 @@ target carries as runfiles (rules_oci on Bazel >= 7.1). `copy`: plain copies ins
             allow_files = [".tar"],
             doc = "Uncompressed tar files (e.g. pkg_tar outputs), each used as one layer as it is.",
         ),
-        "_sha256": _SHA256,
-        "_writer": attr.label(
-            default = Label("//bazel/private:write_oci_layout.sh"),
-            executable = True,
-            allow_single_file = True,
-            cfg = "exec",
-        ),
-    },
+    }, **_writer_attrs("//bazel/private:write_oci_layout.sh")),
 )
 
 def _bazel_links_out_of_trees():
@@ -143,14 +146,7 @@ example_oci_index = rule(
     implementation = _example_oci_index_impl,
     doc = """Writes a multi-platform OCI image layout from example_oci_image targets, shaped as rules_oci's
 oci_image_index: copied blobs, an image index blob, index.json without schemaVersion or mediaType.""",
-    attrs = {
+    attrs = dict({
         "images": attr.label_list(mandatory = True, allow_empty = False, doc = "example_oci_image targets, one per platform."),
-        "_sha256": _SHA256,
-        "_writer": attr.label(
-            default = Label("//bazel/private:write_oci_index.sh"),
-            executable = True,
-            allow_single_file = True,
-            cfg = "exec",
-        ),
-    },
+    }, **_writer_attrs("//bazel/private:write_oci_index.sh")),
 )
