@@ -8,12 +8,10 @@ Implementation lives in bazel/private/ and may change; only the symbols below ar
 
 load("//bazel/private:providers.bzl", _ImagePushInfo = "ImagePushInfo")
 load("//bazel/private:push.bzl", "image_push_all_rule", "image_push_rule")
-load("//bazel/private:settings.bzl", _repository_prefix_flag = "repository_prefix_flag")
 load("//bazel/private:toolchain.bzl", _registry_push_toolchain = "registry_push_toolchain")
 
 ImagePushInfo = _ImagePushInfo
 registry_push_toolchain = _registry_push_toolchain
-repository_prefix_flag = _repository_prefix_flag
 
 # Attributes common to all rules that describe the target rather than the push; given to every
 # target the macros create.

@@ -10,7 +10,7 @@ Without it, the module's own default toolchain is used: in a release archive the
 binary for the host platform (@registry_push_release), in a checkout registry-push built from source.
 """
 
-load("//bazel/private:prebuilt.bzl", "check_binaries", "declare_prebuilt")
+load("//bazel/private:prebuilt.bzl", "declare_prebuilt")
 load("//bazel/private:release.bzl", "declare_release_toolchains")
 
 _binary = tag_class(
@@ -35,8 +35,7 @@ def _registry_push_impl(module_ctx):
             sha256s[binary.platform] = binary.sha256
     if not urls:
         return
-    check_binaries("registry_push.binary", urls, sha256s)
-    declare_prebuilt("registry_push_prebuilt", {platform: [urls[platform]] for platform in urls}, sha256s)
+    declare_prebuilt("registry_push.binary", "registry_push_prebuilt", urls, sha256s)
 
 registry_push = module_extension(
     implementation = _registry_push_impl,

@@ -6,7 +6,7 @@
 Bzlmod users need none of this: see bazel/extensions.bzl and docs/bazel.md.
 """
 
-load("//bazel/private:prebuilt.bzl", "check_binaries", "declare_prebuilt")
+load("//bazel/private:prebuilt.bzl", "declare_prebuilt")
 load("//bazel/private:release.bzl", "RELEASE_HUB", "declare_release_toolchains")
 
 # A WORKSPACE-only helper that creates no target, so it takes no `name`.
@@ -36,7 +36,9 @@ def registry_push_prebuilt(name = "registry_push_prebuilt", urls = {}, sha256s =
       sha256s: dict platform -> sha256 (hex) of that binary.
       register: Also call register_toolchains("@<name>//:all").
     """
-    check_binaries("registry_push_prebuilt(name = %s)" % repr(name), urls, sha256s)
-    declare_prebuilt(name, {platform: [urls[platform]] for platform in urls}, sha256s)
+    what = "registry_push_prebuilt(name = %s)" % repr(name)
+    if not urls:
+        fail("%s: give at least one binary (urls = {\"linux_x64\": \"https://...\"})" % what)
+    declare_prebuilt(what, name, urls, sha256s)
     if register:
         native.register_toolchains("@%s//:all" % name)

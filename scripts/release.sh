@@ -48,9 +48,9 @@ host_platform() {
   esac
 }
 
-sha256_of() {
-  if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -d' ' -f1; else shasum -a 256 "$1" | cut -d' ' -f1; fi
-}
+# sha256_of FILE: the one definition the example layout writers use too (sha256sum, or shasum on macOS).
+# shellcheck source=../bazel/private/sha256.sh
+source "$root/bazel/private/sha256.sh"
 
 if [[ -z "$binaries" ]]; then
   platform="$(host_platform)"

@@ -11,6 +11,21 @@ set -euo pipefail
 
 readonly _rp_name="registry-push launcher ({{TARGET}})"
 
+# What to run, baked in at build time: pairs of how each argument is found and its value.
+#   literal VALUE      VALUE as it is
+#   runfile PATH       the absolute path of the runfile PATH ("repository/package/file")
+#   first-line PATH    the first line of the runfile PATH (a repository_file)
+_rp_argument_spec=(
+{{ARGUMENTS}}
+)
+
+# true when the target knows no repository at build time: the extra arguments must name one.
+readonly _rp_repository_from_arguments={{REPOSITORY_FROM_ARGUMENTS}}
+
+# The rule whose command finds files relative to one another (a plan beside its layouts), so needs a
+# runfiles directory rather than a manifest; empty when a manifest does.
+readonly _rp_runfiles_dir_required_by={{RUNFILES_DIR_REQUIRED_BY}}
+
 # A file that every runfiles tree of this target holds: how we tell our tree from someone else's.
 readonly _rp_marker={{MARKER}}
 
@@ -100,8 +115,28 @@ _rp_first_line() {
   printf '%s' "$line"
 }
 
+if [[ -n "$_rp_runfiles_dir_required_by" && -z "$_rp_runfiles_dir" ]]; then
+  _rp_fail "$_rp_runfiles_dir_required_by needs a runfiles directory; it does not work with --nobuild_runfile_links"
+fi
+if [[ "$_rp_repository_from_arguments" == true && " $* " != *" --repository "* && " $* " != *" --repository="* ]]; then
+  _rp_fail "no repository to push to: set repository on the target, set the repository prefix" \
+    "(--@registry_push//bazel:repository_prefix=ghcr.io/OWNER in .bazelrc), or pass --repository HOST/PATH"
+fi
+
 _rp_args=()
-{{ARGUMENTS}}
+for ((_rp_i = 0; _rp_i < ${#_rp_argument_spec[@]}; _rp_i += 2)); do
+  _rp_value="${_rp_argument_spec[_rp_i + 1]}"
+  case "${_rp_argument_spec[_rp_i]}" in
+    literal) ;;
+    runfile) _rp_value="$(_rp_rlocation "$_rp_value")" ;;
+    first-line)
+      _rp_value="$(_rp_rlocation "$_rp_value")"
+      _rp_value="$(_rp_first_line "$_rp_value")"
+      ;;
+    *) _rp_fail "unknown argument kind '${_rp_argument_spec[_rp_i]}' (the launcher is out of step with its rule)" ;;
+  esac
+  _rp_args+=("$_rp_value")
+done
 
 if [[ -n "${BUILD_WORKING_DIRECTORY:-}" ]]; then
   cd "$BUILD_WORKING_DIRECTORY"

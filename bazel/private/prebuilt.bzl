@@ -20,16 +20,8 @@ def _canonical(label):
         return "@" + text
     return text
 
-def check_binaries(what, urls, sha256s):
-    """Fails unless every platform has a URL and a sha256, and every platform key is known.
-
-    Args:
-      what: who is asking, for messages.
-      urls: dict platform -> URL (https://, or file:// for a local build).
-      sha256s: dict platform -> lowercase hex sha256 of the binary.
-    """
-    if not urls:
-        fail("%s: give at least one binary (urls = {\"linux_x64\": \"https://...\"})" % what)
+def _check_binaries(what, urls, sha256s):
+    """Fails unless every platform has a URL and a sha256, and every platform key is known."""
     for platform in urls:
         if platform not in PLATFORMS:
             fail("%s: unknown platform %s; use one of %s" % (what, repr(platform), ", ".join(sorted(PLATFORMS.keys()))))
@@ -121,18 +113,22 @@ registry_push_toolchains = repository_rule(
     },
 )
 
-def declare_prebuilt(name, urls, sha256s, unsupported_message = ""):
-    """Declares `@<name>_<platform>` per binary and the hub `@<name>`; for WORKSPACE macros and module extensions.
+def declare_prebuilt(what, name, urls, sha256s, unsupported_message = ""):
+    """Checks the binaries, then declares `@<name>_<platform>` per binary and the hub `@<name>`.
+
+    The one definition behind the WORKSPACE macro, the bzlmod extension and the release's own binaries.
 
     Args:
+      what: who is declaring them, for messages (e.g. the macro call or the extension tag).
       name: Name of the hub repository; the binaries' repositories are `<name>_<platform>`.
-      urls: dict platform -> list of URLs (mirrors tried in order).
-      sha256s: dict platform -> sha256 (hex).
+      urls: dict platform -> URL of the binary (https://, or file:// for a local build).
+      sha256s: dict platform -> sha256 (64 lowercase hex digits) of that binary.
       unsupported_message: If set, the hub ends with a toolchain for any other platform that fails with it.
     """
+    _check_binaries(what, urls, sha256s)
     repositories = {}
     for platform in sorted(urls.keys()):
         repository = "%s_%s" % (name, platform)
-        registry_push_binary(name = repository, urls = urls[platform], sha256 = sha256s[platform])
+        registry_push_binary(name = repository, urls = [urls[platform]], sha256 = sha256s[platform])
         repositories[platform] = repository
     registry_push_toolchains(name = name, binaries = repositories, unsupported_message = unsupported_message)

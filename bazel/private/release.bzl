@@ -20,8 +20,9 @@ def declare_release_toolchains():
     after it, is the default.
     """
     declare_prebuilt(
+        "bazel/private/versions.bzl",
         RELEASE_HUB,
-        urls = {platform: [RELEASE_URL + "/" + BINARIES[platform]["file"]] for platform in BINARIES},
+        urls = {platform: RELEASE_URL + "/" + BINARIES[platform]["file"] for platform in BINARIES},
         sha256s = {platform: BINARIES[platform]["sha256"] for platform in BINARIES},
         unsupported_message = _unsupported_message() if BINARIES else "",
     )

@@ -6,22 +6,19 @@
 #   - index.json WITHOUT schemaVersion and WITHOUT mediaType, its one entry pointing at that index;
 #   - oci-layout written with a space after the colon.
 #
-#   write_oci_index.sh OUT_DIR IMAGE_LAYOUT...
+#   write_oci_index.sh SHA256_SH OUT_DIR IMAGE_LAYOUT...
+#
+# SHA256_SH is sha256.sh beside this script (sourced for sha256_of), passed in as an action input.
 set -euo pipefail
 
+# shellcheck source=sha256.sh
+source "$1"
+shift
 out="$1"
 shift
 mkdir -p "$out/blobs/sha256"
 work="$(mktemp -d "${TMPDIR:-/tmp}/oci-index.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-
-sha256() {
-  if command -v sha256sum >/dev/null 2>&1; then
-    sha256sum "$1" | cut -d' ' -f1
-  else
-    shasum -a 256 "$1" | cut -d' ' -f1
-  fi
-}
 
 entries="" sep=""
 for image in "$@"; do
@@ -46,7 +43,7 @@ for image in "$@"; do
 done
 
 printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[%s]}' "$entries" >"$work/index"
-hex="$(sha256 "$work/index")"
+hex="$(sha256_of "$work/index")"
 bytes="$(wc -c <"$work/index" | tr -d ' ')"
 mv "$work/index" "$out/blobs/sha256/$hex"
 

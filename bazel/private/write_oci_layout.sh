@@ -2,7 +2,9 @@
 # Writes a small OCI image layout, deterministically, shaped as rules_oci's oci_image writes it
 # (example_oci_image; examples and tests only).
 #
-#   write_oci_layout.sh OUT_DIR SPEC_FILE
+#   write_oci_layout.sh SHA256_SH OUT_DIR SPEC_FILE
+#
+# SHA256_SH is sha256.sh beside this script (sourced for sha256_of), passed in as an action input.
 #
 # SPEC_FILE lines (tab-separated):
 #   config ARCH OS CONFIG_JSON_FIELD   once
@@ -16,18 +18,14 @@
 # Layers are gzip'ed ustar archives with fixed owners, modes and mtimes, so equal inputs give equal digests.
 set -euo pipefail
 
+# shellcheck source=sha256.sh
+source "$1"
+shift
 out="$1"
 spec="$2"
 work="$(mktemp -d "${TMPDIR:-/tmp}/oci-layout.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-sha256() {
-  if command -v sha256sum >/dev/null 2>&1; then
-    sha256sum "$1" | cut -d' ' -f1
-  else
-    shasum -a 256 "$1" | cut -d' ' -f1
-  fi
-}
 size() { wc -c <"$1" | tr -d ' '; }
 
 mkdir -p "$out/blobs/sha256"
@@ -35,7 +33,7 @@ blobs="$out/blobs/sha256"
 
 # put FILE: moves FILE into the blob store; sets $digest and $bytes.
 put() {
-  digest="sha256:$(sha256 "$1")"
+  digest="sha256:$(sha256_of "$1")"
   bytes="$(size "$1")"
   mv "$1" "$blobs/${digest#sha256:}"
 }
@@ -48,7 +46,7 @@ relative_from_blobs() { realpath -s -m --relative-to="$blobs" "$1"; }
 diff_ids="" layers="" history="" layer_count=0
 add_layer() {
   local file="$1" media="$2" diff_id="$3" hex sep=""
-  hex="$(sha256 "$file")"
+  hex="$(sha256_of "$file")"
   if [[ "$link" == link ]]; then
     ln -sfn "$(relative_from_blobs "$file")" "$blobs/$hex"
   else
@@ -66,7 +64,7 @@ pack() {
   find "$1" -type d -exec chmod 0755 {} +
   tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 --format=ustar -C "$1" -cf "$work/layer.tar" .
   local diff_id
-  diff_id="sha256:$(sha256 "$work/layer.tar")"
+  diff_id="sha256:$(sha256_of "$work/layer.tar")"
   gzip -n -9 -c "$work/layer.tar" >"$2"
   add_layer "$2" "$gzip_layer" "$diff_id"
 }
@@ -114,7 +112,7 @@ while IFS=$'\t' read -r kind a b c; do
       ;;
     tar)
       flush
-      add_layer "$a" "$tar_layer" "sha256:$(sha256 "$a")"
+      add_layer "$a" "$tar_layer" "sha256:$(sha256_of "$a")"
       ;;
     *) echo "write_oci_layout.sh: bad spec line: $kind" >&2; exit 1 ;;
   esac

@@ -9,7 +9,7 @@ public static class ConsumerWorkspace
         await File.WriteAllTextAsync(Path.Combine(directory, "layer.txt"), "a user's file\n", TestContext.Current.CancellationToken);
         await File.WriteAllTextAsync(Path.Combine(directory, "BUILD.bazel"), """
             load("@registry_push//bazel:defs.bzl", "image_push")
-            load("@registry_push//bazel:example_image.bzl", "example_oci_image")
+            load("@registry_push//bazel/testing:example_image.bzl", "example_oci_image")
 
             example_oci_image(
                 name = "app_image",

@@ -74,7 +74,7 @@ public static class ConsumerModule
         File.WriteAllText(Path.Combine(directory, "data.txt"), "a user's data, in a layer of its own\n");
         File.WriteAllText(Path.Combine(directory, "BUILD.bazel"), """
             load("@registry_push//bazel:defs.bzl", "image_push", "image_push_all")
-            load("@registry_push//bazel:example_image.bzl", "example_oci_image", "example_oci_index")
+            load("@registry_push//bazel/testing:example_image.bzl", "example_oci_image", "example_oci_index")
 
             # Layer blobs are relative symlinks to layer files beside the layout (rules_oci's oci_image on Bazel 7).
             example_oci_image(

@@ -1,8 +1,8 @@
 """example_oci_image and example_oci_index: tiny OCI image layouts shaped as rules_oci writes them.
 
-For examples and tests only. Real images come from rules_oci (oci_image / oci_image_index) or any
-rule that writes an OCI image layout directory; these rules exist because rules_oci cannot be
-fetched where these rules are developed. They are not part of the public API and make images that
+For examples and tests only (hence bazel/testing, not defs.bzl). Real images come from rules_oci
+(oci_image / oci_image_index) or any rule that writes an OCI image layout directory; these rules
+exist because rules_oci cannot be fetched where these rules are developed. They are not part of the public API and make images that
 only hold files (no base image). The shapes are rules_oci's, so that tests meet what users build:
 - an image's layer blobs are relative symlinks pointing out of the layout directory, at layer files
   carried in the target's runfiles (rules_oci on Bazel >= 7.1; `layer_blobs = "copy"` for the
@@ -11,6 +11,22 @@ only hold files (no base image). The shapes are rules_oci's, so that tests meet 
 - `media_types = "docker"` gives Docker schema 2 media types, as images built on Docker bases keep.
 They need GNU tar, gzip, realpath and sha256sum (or shasum).
 """
+
+def _writer_attrs(script):
+    """The attributes that run a layout writer: the script, and the sha256_of helper that it sources."""
+    return {
+        # A file of its own, so that both writers (and scripts/release.sh) share one copy.
+        "_sha256": attr.label(
+            default = Label("//bazel/private:sha256.sh"),
+            allow_single_file = True,
+        ),
+        "_writer": attr.label(
+            default = Label(script),
+            executable = True,
+            allow_single_file = True,
+            cfg = "exec",
+        ),
+    }
 
 def _example_oci_image_impl(ctx):
     layout = ctx.actions.declare_directory(ctx.label.name)
@@ -45,8 +61,8 @@ def _example_oci_image_impl(ctx):
 
     ctx.actions.run(
         executable = ctx.executable._writer,
-        arguments = [layout.path, spec.path],
-        inputs = inputs + [spec],
+        arguments = [ctx.file._sha256.path, layout.path, spec.path],
+        inputs = inputs + [spec, ctx.file._sha256],
         outputs = [layout] + layer_files,
         mnemonic = "ExampleOciLayout",
         progress_message = "Writing OCI image layout %s" % ctx.label,
@@ -63,7 +79,7 @@ _example_oci_image_rule = rule(
     implementation = _example_oci_image_impl,
     doc = """Writes an OCI image layout directory: one gzip'ed layer per entry of `layers`, then one layer per
 file of `tars`, a config, a manifest and a pretty-printed index.json.""",
-    attrs = {
+    attrs = dict({
         "architecture": attr.string(default = "amd64", doc = "GOARCH-style architecture in the config."),
         "directory": attr.string(default = "/app", doc = "Directory in the image that receives the layers' files."),
         "entrypoint": attr.string_list(doc = "Entrypoint in the image config."),
@@ -86,13 +102,7 @@ target carries as runfiles (rules_oci on Bazel >= 7.1). `copy`: plain copies ins
             allow_files = [".tar"],
             doc = "Uncompressed tar files (e.g. pkg_tar outputs), each used as one layer as it is.",
         ),
-        "_writer": attr.label(
-            default = Label("//bazel/private:write_oci_layout.sh"),
-            executable = True,
-            allow_single_file = True,
-            cfg = "exec",
-        ),
-    },
+    }, **_writer_attrs("//bazel/private:write_oci_layout.sh")),
 )
 
 def _bazel_links_out_of_trees():
@@ -123,9 +133,9 @@ def _example_oci_index_impl(ctx):
     directories = [info.files.to_list()[0] for info in images]
     ctx.actions.run(
         executable = ctx.executable._writer,
-        arguments = [layout.path] + [directory.path for directory in directories],
+        arguments = [ctx.file._sha256.path, layout.path] + [directory.path for directory in directories],
         # The children's linked blobs must resolve while they are copied: their targets are inputs too.
-        inputs = depset(directories, transitive = [info.default_runfiles.files for info in images]),
+        inputs = depset(directories + [ctx.file._sha256], transitive = [info.default_runfiles.files for info in images]),
         outputs = [layout],
         mnemonic = "ExampleOciIndex",
         progress_message = "Writing OCI image index layout %s" % ctx.label,
@@ -136,13 +146,7 @@ example_oci_index = rule(
     implementation = _example_oci_index_impl,
     doc = """Writes a multi-platform OCI image layout from example_oci_image targets, shaped as rules_oci's
 oci_image_index: copied blobs, an image index blob, index.json without schemaVersion or mediaType.""",
-    attrs = {
+    attrs = dict({
         "images": attr.label_list(mandatory = True, allow_empty = False, doc = "example_oci_image targets, one per platform."),
-        "_writer": attr.label(
-            default = Label("//bazel/private:write_oci_index.sh"),
-            executable = True,
-            allow_single_file = True,
-            cfg = "exec",
-        ),
-    },
+    }, **_writer_attrs("//bazel/private:write_oci_index.sh")),
 )
