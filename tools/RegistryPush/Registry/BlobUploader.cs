@@ -168,7 +168,7 @@ public sealed class BlobUploader
             var fresh = await client.StartUploadAsync(cancellationToken).ConfigureAwait(false);
             await UploadChunkedAsync(upload, fresh, context).ConfigureAwait(false);
         }
-        catch (RegistryException exception) when (UploadFailures.IsTransient(exception))
+        catch (RegistryException exception) when (NetworkFailure.IsTransient(exception))
         {
             throw new UploadInterruptedException(exception);
         }
@@ -253,7 +253,7 @@ public sealed class BlobUploader
                             offset = end;
                             upload.RewindProgress(offset);
                         }
-                        catch (RegistryException exception) when (UploadFailures.IsTransient(exception) || UploadFailures.IsTooLarge(exception))
+                        catch (RegistryException exception) when (NetworkFailure.IsTransient(exception) || UploadFailures.IsTooLarge(exception))
                         {
                             resync = true;
                             refusedAt = UploadFailures.IsTooLarge(exception) ? offset : null;
@@ -281,7 +281,7 @@ public sealed class BlobUploader
         {
             await client.CompleteChunkedUploadAsync(session, blob, cancellationToken).ConfigureAwait(false);
         }
-        catch (RegistryException exception) when (UploadFailures.IsTransient(exception))
+        catch (RegistryException exception) when (NetworkFailure.IsTransient(exception))
         {
             throw new UploadInterruptedException(exception);
         }

@@ -190,7 +190,7 @@ public sealed partial class RegistryClient
 
         if (response.StatusCode == HttpStatusCode.BadRequest)
         {
-            var errors = await RegistryResponseError.ReadErrorsAsync(response, cancellationToken).ConfigureAwait(false);
+            var errors = await DistributionErrors.ReadAsync(response, cancellationToken).ConfigureAwait(false);
             if (errors.Count == 0 || errors.Any(static error => error.Code is "BLOB_UPLOAD_UNKNOWN" or "BLOB_UPLOAD_INVALID"))
             {
                 return null;
@@ -257,7 +257,7 @@ public sealed partial class RegistryClient
             return;
         }
 
-        var errors = await RegistryResponseError.ReadErrorsAsync(response, cancellationToken).ConfigureAwait(false);
+        var errors = await DistributionErrors.ReadAsync(response, cancellationToken).ConfigureAwait(false);
         if (errors.Any(static error => error.Code is "DIGEST_INVALID" or "SIZE_INVALID"))
         {
             throw new LayoutException(
@@ -273,7 +273,7 @@ public sealed partial class RegistryClient
             && values.FirstOrDefault() is { Length: > 0 } reported
             && reported != expected.ToString())
         {
-            throw new RegistryException($"{operation}: the registry stored digest {RegistryResponseError.Sanitize(reported)}, expected {expected}");
+            throw new RegistryException($"{operation}: the registry stored digest {PrintableText.Excerpt(reported)}, expected {expected}");
         }
     }
 
@@ -324,7 +324,7 @@ public sealed partial class RegistryClient
         catch (HttpRequestException exception) when (exception.InnerException is IOException)
         {
             // The connection broke while the request or its answer was on the way (reset, closed mid-body).
-            throw new RegistryException($"{operation}: the connection to {Repository.Registry}{NetworkFailure.Via(request.RequestUri)} broke ({TransientFailures.SocketReason(exception)})", exception);
+            throw new RegistryException($"{operation}: the connection to {Repository.Registry}{NetworkFailure.Via(request.RequestUri)} broke ({NetworkFailure.BrokenConnectionReason(exception)})", exception);
         }
         catch (HttpRequestException exception)
         {
