@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace RegistryPush.Registry.Resilience;
+namespace RegistryPush.Registry.Uploads;
 
 /// <summary>
 /// A step of a blob upload that carried blob bytes (or closed the session) failed in a way another attempt may fix.

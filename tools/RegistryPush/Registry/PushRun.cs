@@ -1,5 +1,6 @@
 using RegistryPush.Oci;
 using RegistryPush.References;
+using RegistryPush.Registry.Uploads;
 
 namespace RegistryPush.Registry;
 
@@ -53,11 +54,11 @@ public sealed record ImagePushResult(PushRequest Request, IReadOnlyList<BlobOutc
 }
 
 /// <summary>
-/// Pushes one or many images in the order that keeps every registry consistent: blobs (deduplicated across images,
+/// Runs a whole push of one or many images, in the order that keeps every registry consistent: blobs (deduplicated across images,
 /// largest first, in parallel), then every image's manifests children-first by digest, then all tags last, so a tag
 /// never points at an image the registry does not wholly hold and a run moves all its tags or none.
 /// </summary>
-public sealed class PushSession(RegistryConnector connector, PushOptions options, IPushObserver observer)
+public sealed class PushRun(RegistryConnector connector, PushOptions options, IPushObserver observer)
 {
     private readonly BlobUploader _uploader = new(options.Upload ?? new UploadOptions(), observer);
     private readonly ReferrersTagSchema _referrers = new(observer);
@@ -123,7 +124,7 @@ public sealed class PushSession(RegistryConnector connector, PushOptions options
                 token.ThrowIfCancellationRequested();
                 var root = work.Request.Image.Manifests[^1];
                 observer.TagStarting(work.Request.Repository, work.Tag!);
-                await client.PutManifestAsync(root, work.Tag!, token).ConfigureAwait(false);
+                await client.TagAsync(root, work.Tag!, token).ConfigureAwait(false);
                 observer.TagPushed(work.Request.Repository, work.Tag!, root.Descriptor.Digest);
             }).ConfigureAwait(false);
         }

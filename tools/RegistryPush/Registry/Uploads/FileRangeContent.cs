@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Net;
 using Microsoft.Win32.SafeHandles;
 
-namespace RegistryPush.Registry;
+namespace RegistryPush.Registry.Uploads;
 
 /// <summary>
 /// HTTP content that streams a byte range of a file with a known Content-Length, so a blob of any size is sent
