@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using RegistryPush.Output;
 
 namespace RegistryPush.Cli;
 
@@ -28,21 +27,6 @@ public sealed record PlannedImageJson
 
     /// <summary>Which entry of the layout's index.json to push, by <c>org.opencontainers.image.ref.name</c>.</summary>
     [JsonPropertyName("ref")] public string? Ref { get; init; }
-}
-
-/// <summary>Source-generated JSON metadata for the command line's own files.</summary>
-[JsonSourceGenerationOptions(WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(PushPlanJson))]
-[JsonSerializable(typeof(PushReportJson))]
-[JsonSerializable(typeof(ErrorReportJson))]
-internal sealed partial class CliJsonContext : JsonSerializerContext
-{
-    /// <summary>For output people and scripts read: '+' in media types stays '+' rather than \u002B.</summary>
-    public static CliJsonContext Readable { get; } = new(new JsonSerializerOptions
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    });
 }
 
 /// <summary>Reads and checks a plan file.</summary>
