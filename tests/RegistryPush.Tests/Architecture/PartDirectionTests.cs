@@ -80,6 +80,18 @@ namespace RegistryPush.Tests.Architecture
             wrong.ShouldBeEmpty();
         }
 
+        [Fact]
+        public void The_sources_readme_describes_every_folder_and_no_other()
+        {
+            var root = Path.Combine(BazelWorkspace.FindRepositoryRoot() ?? throw new InvalidOperationException("repository root not found"), "tools", "RegistryPush");
+            var folders = Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories)
+                .Select(directory => Path.GetRelativePath(root, directory).Replace(Path.DirectorySeparatorChar, '/'))
+                .Where(static folder => !folder.StartsWith("bin", StringComparison.Ordinal) && !folder.StartsWith("obj", StringComparison.Ordinal))
+                .ToList();
+            var described = DescribedFolder().Matches(File.ReadAllText(Path.Combine(root, "README.md"))).Select(static match => match.Groups[1].Value).ToList();
+            described.ShouldBe(folders, ignoreOrder: true);
+        }
+
         /// <summary>Each type of <paramref name="assembly"/> under <paramref name="root"/>, by part (null: the floor).</summary>
         private static Dictionary<string, List<Type>> PartsOf(Assembly assembly, string root) =>
             assembly.GetTypes()
@@ -257,6 +269,9 @@ namespace RegistryPush.Tests.Architecture
 
         [GeneratedRegex(@"^\s*(?:global\s+)?using\s+(?:static\s+)?(?:\w+\s*=\s*)?RegistryPush\.(\w+)", RegexOptions.Multiline)]
         private static partial Regex UsingLine();
+
+        [GeneratedRegex(@"^\s*- \*\*`([\w/]+)/`\*\*", RegexOptions.Multiline)]
+        private static partial Regex DescribedFolder();
 
         [GeneratedRegex(@"^namespace\s+([\w.]+)", RegexOptions.Multiline)]
         private static partial Regex NamespaceLine();
