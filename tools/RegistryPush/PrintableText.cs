@@ -9,6 +9,9 @@ namespace RegistryPush;
 /// </remarks>
 internal static class PrintableText
 {
+    /// <summary>The longest excerpt <see cref="Excerpt"/> keeps.</summary>
+    public const int MaxExcerptLength = 300;
+
     /// <summary>
     /// Replaces every control character (line breaks, escapes, C1 controls), Unicode line and paragraph separator and
     /// bidirectional override with a space; other text is kept as it is.
@@ -22,4 +25,14 @@ internal static class PrintableText
         || c is '\u2028' or '\u2029' // line and paragraph separators
         || c is >= '\u202A' and <= '\u202E' // bidirectional embeddings and overrides
         || c is >= '\u2066' and <= '\u2069'; // bidirectional isolates
+
+    /// <summary>
+    /// A server's or helper's words as part of an error line: <see cref="OneLine"/>, trimmed, and cut at
+    /// <see cref="MaxExcerptLength"/> characters (with "…"), so that no answer can flood the line.
+    /// </summary>
+    public static string Excerpt(string text)
+    {
+        var oneLine = OneLine(text).Trim();
+        return oneLine.Length > MaxExcerptLength ? oneLine[..MaxExcerptLength] + "…" : oneLine;
+    }
 }

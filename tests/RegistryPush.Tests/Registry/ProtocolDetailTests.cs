@@ -2,6 +2,7 @@ using System.Net;
 using RegistryPush.Oci;
 using RegistryPush.References;
 using RegistryPush.Registry;
+using RegistryPush.Registry.Uploads;
 using RegistryPush.Tests.Infrastructure;
 
 namespace RegistryPush.Tests.Registry;

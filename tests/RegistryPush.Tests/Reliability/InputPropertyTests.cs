@@ -4,6 +4,7 @@ using CsCheck;
 using RegistryPush.Oci;
 using RegistryPush.References;
 using RegistryPush.Registry.Resilience;
+using RegistryPush.Registry.Uploads;
 using RegistryPush.Tests.Infrastructure;
 
 namespace RegistryPush.Tests.Reliability;

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using RegistryPush.Registry.Resilience;
+using RegistryPush.Registry.Uploads;
 
 namespace RegistryPush.Tests.Reliability;
 

@@ -142,7 +142,7 @@ public sealed class RateLimitTests(RegistryFixture fixture)
             Content = new StringContent("""{"message":"You have exceeded a secondary rate limit.","documentation_url":"https://docs.github.com/"}"""),
         };
 
-        var errors = await RegistryResponseError.ReadErrorsAsync(response, TestContext.Current.CancellationToken);
+        var errors = await DistributionErrors.ReadAsync(response, TestContext.Current.CancellationToken);
 
         RateLimits.IsSecondaryRateLimit(response.StatusCode, errors).ShouldBeTrue();
     }

@@ -37,9 +37,6 @@ public sealed class DockerAuthEntryJson
 /// <summary>What <c>docker-credential-NAME get</c> prints.</summary>
 public sealed class HelperCredentialsJson
 {
-    /// <summary>The server the credentials are for.</summary>
-    [JsonPropertyName("ServerURL")] public string? ServerUrl { get; init; }
-
     /// <summary>The user name; <c>&lt;token&gt;</c> marks <see cref="Secret"/> as an identity token.</summary>
     [JsonPropertyName("Username")] public string? Username { get; init; }
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using RegistryPush.Cli;
 
 namespace RegistryPush.Auth;
 
@@ -12,7 +11,7 @@ namespace RegistryPush.Auth;
 /// 4. podman/containers auth files;
 /// 5. for ghcr.io, <c>GITHUB_TOKEN</c> with <c>GITHUB_ACTOR</c> or <c>GITHUB_USERNAME</c>;
 /// 6. anonymous.
-/// Every variable and stdin are read through <see cref="RunContext"/>, so in-process runs are isolated.
+/// Every variable and stdin are read through <see cref="ICredentialInputs"/>, so in-process runs are isolated.
 /// </summary>
 public static class AuthSetup
 {
@@ -32,14 +31,14 @@ public static class AuthSetup
     /// <param name="registries">The registries the run addresses; explicit credentials apply to these only.</param>
     /// <param name="log">Verbose output.</param>
     /// <exception cref="UsageException">Explicit credentials are incomplete or ambiguous.</exception>
-    public static AuthenticationHandler CreateHandler(RunContext context, string? username, bool passwordStdin, IReadOnlyCollection<string> registries, Action<string> log)
+    public static AuthenticationHandler CreateHandler(ICredentialInputs context, string? username, bool passwordStdin, IReadOnlyCollection<string> registries, Action<string> log)
     {
         var redactor = new Redactor();
         return new AuthenticationHandler(CreateChain(context, username, passwordStdin, registries, redactor), redactor, log);
     }
 
     /// <summary>Builds the credential chain (see the type's summary for the order).</summary>
-    public static CredentialChain CreateChain(RunContext context, string? username, bool passwordStdin, IReadOnlyCollection<string> registries, Redactor redactor)
+    public static CredentialChain CreateChain(ICredentialInputs context, string? username, bool passwordStdin, IReadOnlyCollection<string> registries, Redactor redactor)
     {
         var environment = context.GetEnvironmentVariable;
         var sources = new List<ICredentialSource>();
@@ -112,7 +111,7 @@ public static class AuthSetup
         return paths;
     }
 
-    private static ExplicitCredentialSource? ReadExplicit(RunContext context, string? username, bool passwordStdin, IReadOnlyCollection<string> registries)
+    private static ExplicitCredentialSource? ReadExplicit(ICredentialInputs context, string? username, bool passwordStdin, IReadOnlyCollection<string> registries)
     {
         string name;
         string password;
@@ -123,7 +122,7 @@ public static class AuthSetup
                 throw new UsageException("--username and --password-stdin go together: pass the user with --username and pipe the password or token to standard input");
             }
 
-            password = TrimLineEnd(context.In.ReadToEnd());
+            password = TrimLineEnd(context.StandardInput.ReadToEnd());
             if (password.Length == 0)
             {
                 throw new UsageException("--password-stdin: standard input is empty; pipe the password or token, e.g. echo \"$TOKEN\" | registry-push … --password-stdin");

@@ -116,7 +116,7 @@ public sealed class ContainersAuthSource(IReadOnlyList<string> paths, Credential
 
 /// <summary>
 /// For ghcr.io only: <c>GITHUB_TOKEN</c> with <c>GITHUB_ACTOR</c> (set by GitHub Actions) or <c>GITHUB_USERNAME</c>
-/// (the seed's own variable) as the user, so CI and laptops following the seed's instructions work without a login.
+/// (what docs/authentication.md has a laptop set) as the user, so CI and laptops set up that way work without a login.
 /// It reads only variables, so the chain also asks it after an earlier source answered, to say what that hides.
 /// </summary>
 public sealed class GitHubTokenSource(Func<string, string?> environment) : IPassiveCredentialSource
@@ -127,7 +127,7 @@ public sealed class GitHubTokenSource(Func<string, string?> environment) : IPass
     /// <summary>The <see cref="RegistryCredential.Source"/> of the token with the workflow's <c>GITHUB_ACTOR</c> as user.</summary>
     public const string FromActions = "GITHUB_TOKEN (user from GITHUB_ACTOR)";
 
-    /// <summary>The <see cref="RegistryCredential.Source"/> of the token with the seed's <c>GITHUB_USERNAME</c> as user.</summary>
+    /// <summary>The <see cref="RegistryCredential.Source"/> of the token with <c>GITHUB_USERNAME</c> as user.</summary>
     public const string FromUsername = "GITHUB_TOKEN (user from GITHUB_USERNAME)";
 
     /// <inheritdoc />

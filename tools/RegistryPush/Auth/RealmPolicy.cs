@@ -20,7 +20,7 @@ public static class RealmPolicy
         if (!Uri.TryCreate(realm, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || uri.Host.Length == 0)
         {
             throw new AuthenticationException(
-                $"{registry} named a token realm that is not an http(s) URL ('{Registry.RegistryResponseError.Sanitize(realm ?? string.Empty)}'); the registry's authentication is misconfigured");
+                $"{registry} named a token realm that is not an http(s) URL ('{PrintableText.Excerpt(realm ?? string.Empty)}'); the registry's authentication is misconfigured");
         }
 
         if (uri.UserInfo.Length > 0)

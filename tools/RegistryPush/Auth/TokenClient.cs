@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using RegistryPush.Registry;
 
 namespace RegistryPush.Auth;
 
@@ -147,7 +146,7 @@ public sealed class TokenClient
 
     private async Task<BearerToken> ReadTokenAsync(HttpResponseMessage response, TokenRequest request, string method, CancellationToken cancellationToken)
     {
-        var body = await RegistryResponseError.ReadCappedAsync(response.Content, MaxResponseBytes, cancellationToken).ConfigureAwait(false);
+        var body = await DistributionErrors.ReadCappedAsync(response.Content, MaxResponseBytes, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.OK)
         {
             var status = (int)response.StatusCode;
@@ -185,7 +184,7 @@ public sealed class TokenClient
         string? detail = null;
         try
         {
-            if (body.Length > 0 && JsonSerializer.Deserialize(body, RegistryJsonContext.Default.RegistryErrorsJson)?.Errors is { Count: > 0 } errors)
+            if (body.Length > 0 && JsonSerializer.Deserialize(body, DistributionJsonContext.Default.RegistryErrorsJson)?.Errors is { Count: > 0 } errors)
             {
                 detail = string.Join("; ", errors.Select(static error => $"{error.Code}: {error.Message}"));
             }
@@ -199,7 +198,7 @@ public sealed class TokenClient
             // Not JSON: fall back to the reason phrase.
         }
 
-        return RegistryResponseError.Sanitize(_redactor.Scrub(detail ?? reasonPhrase ?? string.Empty));
+        return PrintableText.Excerpt(_redactor.Scrub(detail ?? reasonPhrase ?? string.Empty));
     }
 
     private static string Where(TokenRequest request) => request.Realm.GetLeftPart(UriPartial.Path);

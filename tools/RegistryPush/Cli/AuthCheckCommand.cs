@@ -3,6 +3,7 @@ using RegistryPush.Auth;
 using RegistryPush.Output;
 using RegistryPush.References;
 using RegistryPush.Registry;
+using RegistryPush.Registry.Uploads;
 
 namespace RegistryPush.Cli;
 

@@ -19,7 +19,7 @@ internal static class CommandLine
     public static readonly Option<string?> Ref = new("--ref") { Description = "Which index.json entry to push (its org.opencontainers.image.ref.name)." };
     public static readonly Option<string?> DigestFile = new("--digest-file") { Description = "Write the pushed digest (sha256:…) to this file." };
     public static readonly Option<bool> Chunked = new("--chunked") { Description = "Upload blobs in PATCH chunks instead of one PUT each." };
-    public static readonly Option<long> ChunkSize = NumberOption.AtLeast("--chunk-size", MinChunkBytes, Registry.UploadOptions.DefaultMaxChunkBytes, "bytes", "Largest chunk in bytes for chunked uploads (GHCR refuses more than 4 MiB).");
+    public static readonly Option<long> ChunkSize = NumberOption.AtLeast("--chunk-size", MinChunkBytes, Registry.Uploads.UploadOptions.DefaultMaxChunkBytes, "bytes", "Largest chunk in bytes for chunked uploads (GHCR refuses more than 4 MiB).");
 
     public static readonly Option<int> Retries = NumberOption.Whole("--retries", [], 0, Registry.Resilience.RetrySettings.MaxMaxRetries, Registry.Resilience.RetrySettings.DefaultMaxRetries, "Retries of a failed request or blob upload (408, 429, 5xx, resets, stalls), with exponential backoff (0 to 20).");
     public static readonly Option<int> Timeout = NumberOption.Whole("--timeout", [], 1, MaxTimeoutSeconds, Registry.Resilience.RetrySettings.DefaultStallTimeoutSeconds, "Seconds a request may make no progress before it is abandoned and retried; not a limit on a long upload that keeps moving.");
@@ -90,6 +90,6 @@ internal static class CommandLine
         new() { MaxRetries = result.GetValue(Retries), StallTimeout = TimeSpan.FromSeconds(result.GetValue(Timeout)) };
 
     /// <summary>How blobs travel: <c>--chunked</c>, <c>--chunk-size</c>, <c>--retries</c>, <c>--timeout</c>, <c>--verify</c>.</summary>
-    public static Registry.UploadOptions UploadOptions(ParseResult result) =>
+    public static Registry.Uploads.UploadOptions UploadOptions(ParseResult result) =>
         new(result.GetValue(ChunkSize), result.GetValue(Chunked)) { Retry = RetrySettings(result), Verify = result.GetValue(Verify) };
 }

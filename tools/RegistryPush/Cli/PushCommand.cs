@@ -89,7 +89,7 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
         IReadOnlyList<ImagePushResult> results;
         try
         {
-            results = await new PushSession(connector, options, ledger).PushAsync(requests, cancellationToken).ConfigureAwait(false);
+            results = await new PushRun(connector, options, ledger).PushAsync(requests, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException exception) when (cancellationToken.IsCancellationRequested)
         {

@@ -7,9 +7,11 @@ namespace RegistryPush.Cli;
 
 /// <summary>
 /// The one handler chain every command talks to registries through, so <c>push</c>, <c>push-all</c> and
-/// <c>auth check</c> retry, time out and classify failures alike: authentication outermost (so <c>-v</c> shows every
-/// request it makes, token fetches and retries included), tracing with <c>-v</c>, then retries with stall timeouts
-/// (<c>--retries</c>, <c>--timeout</c>) over the socket transport.
+/// <c>auth check</c> retry, time out and classify failures alike: authentication outermost (so the <c>-v</c> trace
+/// below it shows every request authentication makes: token fetches, and a request sent again after a challenge),
+/// tracing with <c>-v</c>, then retries with stall timeouts (<c>--retries</c>, <c>--timeout</c>) over the socket
+/// transport. The trace shows a request once however often it was retried; each retry is announced as a warning,
+/// with or without <c>-v</c>.
 /// </summary>
 internal static class RegistryPipeline
 {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using RegistryPush.Output;
 
 namespace RegistryPush.Cli;
 
@@ -69,7 +70,7 @@ public static class RegistryPushApp
         catch (Exception exception)
         {
             // A defect: say so in one line; the type and message are enough to file an issue.
-            var message = $"internal error ({exception.GetType().Name}): {Registry.RegistryResponseError.Sanitize(exception.Message)}";
+            var message = $"internal error ({exception.GetType().Name}): {PrintableText.Excerpt(exception.Message)}";
             context.Error.WriteLine($"registry-push: {message}");
             WriteJsonError(context, json, ExitCodes.InternalError, message);
             return ExitCodes.InternalError;

@@ -14,7 +14,7 @@ public sealed record RunContext(
     TextWriter Error,
     TextReader In,
     Func<string, string?> GetEnvironmentVariable,
-    string CurrentDirectory)
+    string CurrentDirectory) : Auth.ICredentialInputs
 {
     /// <summary>Replaces the socket transport (tests inject faults or count requests here); null means the real one.</summary>
     public Func<bool, HttpMessageHandler>? TransportFactory { get; init; }
@@ -37,6 +37,9 @@ public sealed record RunContext(
         ErrorIsTerminal = !Console.IsErrorRedirected,
         OutputIsTerminal = !Console.IsOutputRedirected,
     };
+
+    /// <inheritdoc />
+    TextReader Auth.ICredentialInputs.StandardInput => In;
 
     /// <summary>Resolves <paramref name="path"/> against <see cref="CurrentDirectory"/>.</summary>
     public string ResolvePath(string path) => Path.GetFullPath(path, CurrentDirectory);

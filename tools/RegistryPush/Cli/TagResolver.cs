@@ -50,7 +50,7 @@ public static partial class TagResolver
             else if (!Tag.IsValid(tag))
             {
                 throw new UsageException(
-                    $"tag '{template}' became '{tag}' after stamping, which is not a valid tag (letters, digits, '_', '.', '-'; at most 128)");
+                    $"tag '{template}' became '{tag}' after stamping, which is not a valid tag: {Tag.Rule}");
             }
 
             if (!resolved.Contains(tag, StringComparer.Ordinal))

@@ -36,7 +36,4 @@ public sealed record ImageGraph(
     /// keeps them off registries unless the user allows their upload.
     /// </summary>
     public IReadOnlyList<Descriptor> WithheldLayers { get; init; } = [];
-
-    /// <summary>The total bytes of all blobs.</summary>
-    public long TotalBlobBytes => Blobs.Sum(static blob => blob.Descriptor.Size);
 }

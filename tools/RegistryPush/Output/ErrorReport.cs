@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace RegistryPush.Cli;
+namespace RegistryPush.Output;
 
 /// <summary>
 /// The <c>--json</c> document of a run that failed: <c>{"error":{"code":N,"message":"…"}}</c> on stdout, so a script

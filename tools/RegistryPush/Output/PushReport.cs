@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using RegistryPush.Registry;
 
-namespace RegistryPush.Cli;
+namespace RegistryPush.Output;
 
 /// <summary>The <c>--json</c> result: one document on stdout.</summary>
 public sealed record PushReportJson

@@ -88,6 +88,3 @@ internal static class CertificateCheck
 
     private static string Date(DateTime date) => date.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 }
-
-/// <summary>The registry's TLS certificate failed verification; the message says why and what to do.</summary>
-internal sealed class CertificateRejectedException(string message) : Exception(message);

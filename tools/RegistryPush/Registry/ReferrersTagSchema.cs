@@ -30,7 +30,8 @@ public sealed class ReferrersTagSchema(IPushObserver observer)
     /// (<paramref name="registryListed"/>: it answered <c>OCI-Subject</c>) or answers the referrers API; otherwise
     /// the fallback tag's index gets the manifest's descriptor.
     /// </summary>
-    public async Task EnsureListedAsync(RegistryClient client, ManifestBlob manifest, bool registryListed, CancellationToken cancellationToken)
+    public async Task EnsureListedAsync<TRepository>(TRepository client, ManifestBlob manifest, bool registryListed, CancellationToken cancellationToken)
+        where TRepository : IManifestStore, ITagStore
     {
         var referrer = manifest.Referrer ?? throw new ArgumentException("the manifest has no subject", nameof(manifest));
         var digest = manifest.Descriptor.Digest;
@@ -62,7 +63,7 @@ public sealed class ReferrersTagSchema(IPushObserver observer)
             entries.Add((JsonNode)Entry(manifest.Descriptor, referrer));
             var bytes = Serialize(index);
             var updated = new ManifestBlob(new Descriptor(MediaTypes.OciIndex, Digest.Sha256Of(bytes), bytes.Length), bytes);
-            await client.PutManifestAsync(updated, tag, cancellationToken).ConfigureAwait(false);
+            await client.TagAsync(updated, tag, cancellationToken).ConfigureAwait(false);
             observer.TagPushed(client.Repository, tag, updated.Descriptor.Digest);
         }
         finally

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 
 namespace RegistryPush.Registry;
 
@@ -8,9 +7,6 @@ namespace RegistryPush.Registry;
 /// </summary>
 public static class RegistryResponseError
 {
-    /// <summary>Registries' error bodies are small; anything larger is not read (a hostile or broken server cannot exhaust memory).</summary>
-    public const int MaxErrorBodyBytes = 64 * 1024;
-
     /// <summary>
     /// The registry (<c>host[:port]</c> of its base URL) a request was made for, set by <see cref="RegistryClient"/>. A
     /// refusal from another host (an upload URL or redirect elsewhere) then gets advice about that, not about logging in.
@@ -19,7 +15,7 @@ public static class RegistryResponseError
 
     /// <summary>Builds the exception for <paramref name="response"/>, naming <paramref name="operation"/> (e.g. "PUT manifest sha256:… to ghcr.io/o/app").</summary>
     public static async Task<RegistryPushException> CreateAsync(HttpResponseMessage response, string operation, CancellationToken cancellationToken) =>
-        Create(response, await ReadErrorsAsync(response, cancellationToken).ConfigureAwait(false), operation);
+        Create(response, await DistributionErrors.ReadAsync(response, cancellationToken).ConfigureAwait(false), operation);
 
     /// <summary>
     /// Builds the exception from errors already read off <paramref name="response"/>: a response body can be read only
@@ -31,7 +27,7 @@ public static class RegistryResponseError
         var codes = errors.Select(static error => error.Code ?? string.Empty).ToHashSet(StringComparer.Ordinal);
         var detail = errors.Count == 0
             ? response.ReasonPhrase ?? string.Empty
-            : string.Join("; ", errors.Select(static error => Sanitize(error.Code is null ? $"{error.Message}" : $"{error.Code}: {error.Message}")));
+            : string.Join("; ", errors.Select(static error => PrintableText.Excerpt(error.Code is null ? $"{error.Message}" : $"{error.Code}: {error.Message}")));
         var message = $"{operation}: {status} {detail}".TrimEnd();
 
         // What authentication did for the request (credentials, their source), so refusals say what to fix.
@@ -74,47 +70,5 @@ public static class RegistryResponseError
             && allowed.All(static verb => verb is "GET" or "HEAD" or "OPTIONS")
             ? string.Join(", ", allowed)
             : null;
-    }
-
-    /// <summary>Reads the Distribution API error list of a failed response, tolerating bodies that are not JSON.</summary>
-    public static async Task<IReadOnlyList<RegistryErrorJson>> ReadErrorsAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var body = await ReadCappedAsync(response.Content, MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
-        if (body.Length == 0)
-        {
-            return [];
-        }
-
-        try
-        {
-            var parsed = JsonSerializer.Deserialize(body, RegistryJsonContext.Default.RegistryErrorsJson);
-            return parsed?.Errors ?? (parsed?.Message is { } message ? [new RegistryErrorJson { Message = message }] : []);
-        }
-        catch (JsonException)
-        {
-            return [];
-        }
-    }
-
-    /// <summary>Reads at most <paramref name="maxBytes"/> of <paramref name="content"/>.</summary>
-    public static async Task<byte[]> ReadCappedAsync(HttpContent content, int maxBytes, CancellationToken cancellationToken)
-    {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var buffer = new byte[maxBytes];
-        var total = 0;
-        int read;
-        while (total < maxBytes && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            total += read;
-        }
-
-        return buffer[..total];
-    }
-
-    /// <summary>Keeps an error line one line long and printable, whatever the server sent.</summary>
-    internal static string Sanitize(string text)
-    {
-        var oneLine = PrintableText.OneLine(text).Trim();
-        return oneLine.Length > 300 ? oneLine[..300] + "…" : oneLine;
     }
 }

@@ -148,17 +148,17 @@ public sealed class ResilienceHandler : DelegatingHandler
     private async ValueTask<bool> ShouldRetryResponseAsync(HttpResponseMessage response)
     {
         var errors = await ErrorsOfAsync(response).ConfigureAwait(false);
-        if (TransientFailures.MayBeLaggingManifestAnswer(response))
+        if (RetryableAnswers.MayBeLaggingManifestAnswer(response))
         {
             // A manifest PUT refused while another push of the same content rewrites a blob's link: worth another try.
-            return TransientFailures.IsLaggingManifestAnswer(errors);
+            return RetryableAnswers.IsLaggingManifestAnswer(errors);
         }
 
         // GHCR's secondary rate limit is a 403, often coded DENIED, yet a pause to wait out: the only 403 retried.
         if (!RateLimits.IsSecondaryRateLimit(response.StatusCode, errors))
         {
             // "DENIED" under a 429 or 503 (some registries' quota answers) is a refusal, not a hiccup.
-            if (!TransientFailures.IsTransientStatus(response.StatusCode) || errors.Any(static error => TransientFailures.IsRefusalCode(error.Code)))
+            if (!NetworkFailure.IsTransientStatus(response.StatusCode) || errors.Any(static error => RetryableAnswers.IsRefusalCode(error.Code)))
             {
                 return false;
             }
@@ -188,7 +188,7 @@ public sealed class ResilienceHandler : DelegatingHandler
             return known;
         }
 
-        var errors = await RegistryResponseError.ReadErrorsAsync(response, CancellationToken.None).ConfigureAwait(false);
+        var errors = await DistributionErrors.ReadAsync(response, CancellationToken.None).ConfigureAwait(false);
         _errors.AddOrUpdate(response, errors);
         return errors;
     }
@@ -198,8 +198,8 @@ public sealed class ResilienceHandler : DelegatingHandler
         var request = args.Context.Properties.GetValue(RequestKey, null!);
         var reason = args.Outcome switch
         {
-            { Exception: { } exception } => TransientFailures.Describe(exception),
-            { Result: { } lagging } when TransientFailures.MayBeLaggingManifestAnswer(lagging) =>
+            { Exception: { } exception } => NetworkFailure.Brief(exception),
+            { Result: { } lagging } when RetryableAnswers.MayBeLaggingManifestAnswer(lagging) =>
                 $"{(int)lagging.StatusCode} MANIFEST_BLOB_UNKNOWN: the registry does not see a blob the manifest references yet (another push of the same content may be writing it)",
             { Result: { } response } => $"{(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd(),
             _ => "failed",

@@ -42,7 +42,7 @@ public static class RetryPipelines
                 {
                     // A caller's cancellation is not transient; a transient answer during cancellation ends in the
                     // backoff's delay throwing OperationCanceledException, which is what the caller expects.
-                    { Exception: { } exception } => !args.Context.CancellationToken.IsCancellationRequested && TransientFailures.IsTransient(exception),
+                    { Exception: { } exception } => !args.Context.CancellationToken.IsCancellationRequested && NetworkFailure.IsTransient(exception),
                     { Result: { IsSuccessStatusCode: false } response } => await shouldRetryResponse(response).ConfigureAwait(false),
                     _ => false,
                 },

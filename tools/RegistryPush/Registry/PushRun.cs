@@ -1,63 +1,15 @@
 using RegistryPush.Oci;
 using RegistryPush.References;
+using RegistryPush.Registry.Uploads;
 
 namespace RegistryPush.Registry;
 
-/// <summary>One image to push: the layout's graph, where it goes, and the tags to point at it.</summary>
-/// <param name="Image">The image read from its layout.</param>
-/// <param name="Repository">The target repository.</param>
-/// <param name="Tags">Tags to move to the image once all of it is in the registry; may be empty.</param>
-public sealed record PushRequest(ImageGraph Image, RepositoryReference Repository, IReadOnlyList<string> Tags);
-
-/// <summary>How a push runs.</summary>
-/// <param name="Jobs">How many blobs travel at once.</param>
-/// <param name="DryRun">Check what is missing; write nothing.</param>
-/// <param name="Upload">Monolithic or chunked uploads.</param>
-public sealed record PushOptions(int Jobs = PushOptions.DefaultJobs, bool DryRun = false, UploadOptions? Upload = null)
-{
-    /// <summary>Parallel blob uploads by default.</summary>
-    public const int DefaultJobs = 4;
-
-    /// <summary>Small requests in flight at once by default.</summary>
-    public const int DefaultRequestJobs = 16;
-
-    /// <summary>
-    /// Blobs up to this size (configs, small layers) travel as small requests, not in an upload slot: at a typical
-    /// uplink (100 Mbit/s) 256 KiB take about one round trip to send, so their cost is latency, not bandwidth.
-    /// </summary>
-    public const long SmallBlobBytes = 256 * 1024;
-
-    /// <summary>
-    /// How many small requests (manifest and blob existence checks, mounts, blobs up to <see cref="SmallBlobBytes"/>,
-    /// manifests, tags) are in flight at once, besides the <see cref="Jobs"/> large uploads. Each costs the registry
-    /// little and the push a round trip, so against a distant registry their count, not bandwidth, sets the time.
-    /// </summary>
-    public int RequestJobs { get; init; } = DefaultRequestJobs;
-
-    /// <summary>Where blobs went in earlier runs (mount hints), and where to note where they go now; null for none.</summary>
-    public IBlobLocations? Locations { get; init; }
-}
-
-/// <summary>What one image's push did.</summary>
-/// <param name="Request">What was asked.</param>
-/// <param name="Blobs">The outcome for each blob.</param>
-/// <param name="TagsPushed">The tags that now point at the image (none on a dry run).</param>
-/// <param name="ManifestAlreadyPresent">The registry already had the image under its digest, so only tags were written.</param>
-public sealed record ImagePushResult(PushRequest Request, IReadOnlyList<BlobOutcome> Blobs, IReadOnlyList<string> TagsPushed, bool ManifestAlreadyPresent)
-{
-    /// <summary>The pushed image's digest.</summary>
-    public Digest Digest => Request.Image.Root.Digest;
-
-    /// <summary><c>REPOSITORY@DIGEST</c>, the immutable reference to what was pushed.</summary>
-    public string Reference => $"{Request.Repository}@{Digest}";
-}
-
 /// <summary>
-/// Pushes one or many images in the order that keeps every registry consistent: blobs (deduplicated across images,
-/// largest first, in parallel), then every image's manifests children-first by digest, then all tags last, so a tag
-/// never points at an image the registry does not wholly hold and a run moves all its tags or none.
+/// Runs a whole push of one or many images, in the order that keeps every registry consistent: blobs (deduplicated
+/// across images, largest first, in parallel), then every image's manifests children-first by digest, then all tags
+/// last, so a tag never points at an image the registry does not wholly hold and a run moves all its tags or none.
 /// </summary>
-public sealed class PushSession(RegistryConnector connector, PushOptions options, IPushObserver observer)
+public sealed class PushRun(RegistryConnector connector, PushOptions options, IPushObserver observer)
 {
     private readonly BlobUploader _uploader = new(options.Upload ?? new UploadOptions(), observer);
     private readonly ReferrersTagSchema _referrers = new(observer);
@@ -123,7 +75,7 @@ public sealed class PushSession(RegistryConnector connector, PushOptions options
                 token.ThrowIfCancellationRequested();
                 var root = work.Request.Image.Manifests[^1];
                 observer.TagStarting(work.Request.Repository, work.Tag!);
-                await client.PutManifestAsync(root, work.Tag!, token).ConfigureAwait(false);
+                await client.TagAsync(root, work.Tag!, token).ConfigureAwait(false);
                 observer.TagPushed(work.Request.Repository, work.Tag!, root.Descriptor.Digest);
             }).ConfigureAwait(false);
         }

@@ -1,4 +1,4 @@
-namespace RegistryPush.Registry.Resilience;
+namespace RegistryPush.Registry.Uploads;
 
 /// <summary>
 /// What is known about a registry's limits before it says anything: GHCR refuses any request body over 4 MiB
@@ -16,6 +16,17 @@ public sealed record RegistryQuirks(long? MaxRequestBodyBytes, long? MinChunkByt
     /// <summary>5 MiB: ECR's smallest chunk (its storage's multipart minimum).</summary>
     public const long EcrMinChunkBytes = 5L * 1024 * 1024;
 
+    /// <summary>The registries with known limits: which hosts (lower case, no port) they are, and the limits.</summary>
+    private static readonly (Func<string, bool> Matches, RegistryQuirks Limits)[] Known =
+    [
+        (static host => host == "ghcr.io", new RegistryQuirks(GhcrMaxRequestBodyBytes, null)),
+
+        // Private ECR: ACCOUNT.dkr.ecr.REGION.amazonaws.com (or .amazonaws.com.cn).
+        (static host => host.Contains(".dkr.ecr.", StringComparison.Ordinal)
+            && (host.EndsWith(".amazonaws.com", StringComparison.Ordinal) || host.EndsWith(".amazonaws.com.cn", StringComparison.Ordinal)),
+            new RegistryQuirks(null, EcrMinChunkBytes)),
+    ];
+
     /// <summary>No known limits.</summary>
     public static RegistryQuirks None { get; } = new(null, null);
 
@@ -29,18 +40,6 @@ public sealed record RegistryQuirks(long? MaxRequestBodyBytes, long? MinChunkByt
             host = host[..colon];
         }
 
-        if (host == "ghcr.io")
-        {
-            return new RegistryQuirks(GhcrMaxRequestBodyBytes, null);
-        }
-
-        // Private ECR: ACCOUNT.dkr.ecr.REGION.amazonaws.com (or .amazonaws.com.cn).
-        if (host.Contains(".dkr.ecr.", StringComparison.Ordinal)
-            && (host.EndsWith(".amazonaws.com", StringComparison.Ordinal) || host.EndsWith(".amazonaws.com.cn", StringComparison.Ordinal)))
-        {
-            return new RegistryQuirks(null, EcrMinChunkBytes);
-        }
-
-        return None;
+        return Known.FirstOrDefault(known => known.Matches(host)).Limits ?? None;
     }
 }

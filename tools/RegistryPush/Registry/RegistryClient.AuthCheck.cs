@@ -1,4 +1,5 @@
 using System.Net;
+using RegistryPush.Registry.Uploads;
 
 namespace RegistryPush.Registry;
 

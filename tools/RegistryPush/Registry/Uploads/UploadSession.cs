@@ -1,4 +1,4 @@
-namespace RegistryPush.Registry;
+namespace RegistryPush.Registry.Uploads;
 
 /// <summary>An open blob upload: where to send the bytes, and what the registry said about chunking.</summary>
 /// <param name="Location">The absolute upload URL, query parameters kept.</param>
@@ -15,3 +15,8 @@ public sealed record UploadSession(Uri Location, long? MinimumChunkBytes)
         return new Uri(location.AbsoluteUri + separator + "digest=" + Uri.EscapeDataString(digest.ToString()));
     }
 }
+
+/// <summary>What an open upload session holds, after a chunk or when asked.</summary>
+/// <param name="Session">The session to continue with (registries may move it with each chunk).</param>
+/// <param name="Committed">The bytes it holds, or null when the registry did not say in a readable <c>Range</c>.</param>
+public sealed record UploadStatus(UploadSession Session, long? Committed);

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace RegistryPush.Registry.Resilience;
+namespace RegistryPush.Registry.Uploads;
 
 /// <summary>
 /// A step of a blob upload that carried blob bytes (or closed the session) failed in a way another attempt may fix.
@@ -18,14 +18,6 @@ internal sealed class UploadSessionLostException(string message) : Exception(mes
 /// <summary>Classifies failures of the steps of a blob upload.</summary>
 internal static class UploadFailures
 {
-    /// <summary>True when the registry or the network failed in a way another attempt may not meet.</summary>
-    public static bool IsTransient(Exception exception) => exception switch
-    {
-        RegistryException { StatusCode: { } status } => TransientFailures.IsTransientStatus(status),
-        RegistryException { InnerException: { } inner } => TransientFailures.IsTransient(inner),
-        _ => false,
-    };
-
     /// <summary>True when the registry refused a body for its size (413, or GHCR's 416 "request body is too large").</summary>
     public static bool IsTooLarge(Exception exception) =>
         exception is RegistryException { StatusCode: HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.RequestedRangeNotSatisfiable };

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace RegistryPush.Registry;
+namespace RegistryPush;
 
 /// <summary>
 /// The HTTP proxy requests go through: the one the environment names (<c>HTTPS_PROXY</c>, <c>HTTP_PROXY</c>,

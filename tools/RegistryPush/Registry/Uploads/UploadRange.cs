@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace RegistryPush.Registry.Resilience;
+namespace RegistryPush.Registry.Uploads;
 
 /// <summary>
 /// Reads the <c>Range</c> header with which a registry reports how much of an upload it holds. Registries disagree on

@@ -2,13 +2,14 @@ using System.Buffers;
 using System.Net;
 using Microsoft.Win32.SafeHandles;
 
-namespace RegistryPush.Registry;
+namespace RegistryPush.Registry.Uploads;
 
 /// <summary>
 /// HTTP content that streams a byte range of a file with a known Content-Length, so a blob of any size is sent
 /// without ever being held in memory. It can be sent again (each send reopens the range), which retries need.
-/// A file that turns out shorter than the range fails with a <see cref="LayoutException"/> naming it, never with an
-/// I/O error that would pass for a network fault and be retried.
+/// A file that cannot be opened, or turns out shorter than the range, fails with a <see cref="LayoutException"/> naming
+/// it, which is never retried. An I/O error while reading a file that did open (a failing disk) is not told apart: it
+/// reaches the caller as the transport's failure, and is retried like a broken connection.
 /// </summary>
 public sealed class FileRangeContent : HttpContent
 {
