@@ -89,6 +89,27 @@ public sealed partial class RegistryClient
     }
 
     /// <summary>
+    /// The digest <paramref name="reference"/> (a tag) names in the repository (<c>HEAD</c>, <c>Docker-Content-Digest</c>),
+    /// or null when it names nothing, the registry did not say, or the answer was not a plain yes or no: the caller
+    /// then takes the full path, whose requests report such answers properly.
+    /// </summary>
+    public async Task<Digest?> FindManifestDigestAsync(string reference, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, new Uri(_repositoryBase, $"manifests/{reference}"));
+        foreach (var type in ManifestAcceptTypes)
+        {
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
+        }
+
+        using var response = await SendAsync(request, $"HEAD manifest {reference} in {Repository}", cancellationToken).ConfigureAwait(false);
+        return response.StatusCode == HttpStatusCode.OK
+            && response.Headers.TryGetValues("Docker-Content-Digest", out var values)
+            && Digest.TryParse(values.FirstOrDefault(), out var digest, out _)
+            ? digest
+            : null;
+    }
+
+    /// <summary>
     /// Asks the registry to link a blob from another repository on the same registry (<c>POST ?mount=&amp;from=</c>).
     /// Returns null when mounted; otherwise the upload session the registry opened instead, or a fresh one when it
     /// refused the mount outright (Harbor answers 401 and Docker Hub 400 or 401 when the source is not theirs to
