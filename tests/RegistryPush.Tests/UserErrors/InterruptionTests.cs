@@ -52,8 +52,8 @@ public sealed class InterruptionTests(RegistryFixture fixture)
         var result = await RunAndSignalAsync(
             ["push", layout.Path, shown, "--tag", "moved", "--tag", "held"],
             temp,
-            () => proxy.Log.Any(static request => request.Path.EndsWith("/manifests/held", StringComparison.Ordinal))
-                && proxy.Log.Any(static request => request.Path.EndsWith("/manifests/moved", StringComparison.Ordinal) && request.Status == 201),
+            () => proxy.Log.Any(static request => request.Method == "PUT" && request.Path.EndsWith("/manifests/held", StringComparison.Ordinal))
+                && proxy.Log.Any(static request => request.Method == "PUT" && request.Path.EndsWith("/manifests/moved", StringComparison.Ordinal) && request.Status == 201),
             "INT");
         await proxy.DisposeAsync();
 

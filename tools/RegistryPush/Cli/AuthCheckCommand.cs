@@ -31,7 +31,12 @@ internal sealed class AuthCheckCommand(RunContext context, ParseResult result)
         _output.WriteLine($"repository:  {repository}");
         var unreadable = await ReportCredentialsAsync(authentication, repository, cancellationToken).ConfigureAwait(false);
 
-        await StepAsync("registry", () => connector.ConnectAsync(repository, cancellationToken)).ConfigureAwait(false);
+        // The ping is the step under test here: it shows whether the registry answers and what it asks for.
+        await StepAsync("registry", async () =>
+        {
+            await connector.ConnectAsync(repository, cancellationToken).ConfigureAwait(false);
+            await connector.VerifyAsync(repository, cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
         var client = connector.ClientFor(repository);
         var challenge = authentication.ChallengeFor(client.RegistryBase);
         _output.WriteLine($"registry:    {Printable(client.RegistryBase.GetLeftPart(UriPartial.Authority))} asks for {Describe(challenge)}");

@@ -56,6 +56,9 @@ internal sealed class TagLedger(IPushObserver inner) : IPushObserver
     }
 
     /// <inheritdoc />
+    public void TagUnchanged(RepositoryReference repository, string tag, Digest digest) => inner.TagUnchanged(repository, tag, digest);
+
+    /// <inheritdoc />
     public void TagPushed(RepositoryReference repository, string tag, Digest digest)
     {
         _tags[Name(repository, tag)] = true;

@@ -107,6 +107,10 @@ public sealed class ConsoleReporter : IPushObserver, IDisposable
         Write(_quiet ? null : $"tagged {repository}:{tag} -> {digest.Abbreviated}");
 
     /// <inheritdoc />
+    public void TagUnchanged(RepositoryReference repository, string tag, Digest digest) =>
+        Write(_quiet ? null : $"{repository}:{tag} already points at {digest.Abbreviated}");
+
+    /// <inheritdoc />
     public void Warning(string message) => Write($"warning: {message}");
 
     /// <inheritdoc />

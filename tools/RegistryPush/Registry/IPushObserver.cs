@@ -24,6 +24,9 @@ public interface IPushObserver
     /// <summary>A tag now points at the image.</summary>
     void TagPushed(RepositoryReference repository, string tag, Digest digest) { }
 
+    /// <summary>A tag already pointed at the image, so it was not written again.</summary>
+    void TagUnchanged(RepositoryReference repository, string tag, Digest digest) { }
+
     /// <summary>Something the user should know that does not stop the push.</summary>
     void Warning(string message) { }
 

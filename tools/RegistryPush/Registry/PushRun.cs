@@ -19,20 +19,33 @@ public sealed class PushRun(RegistryConnector connector, PushOptions options, IP
     /// <summary>Pushes every request; fails as a whole before any tag moves if any blob or manifest fails.</summary>
     public async Task<IReadOnlyList<ImagePushResult>> PushAsync(IReadOnlyList<PushRequest> requests, CancellationToken cancellationToken)
     {
-        foreach (var registry in requests.Select(static request => request.Repository).DistinctBy(static repository => repository.Registry))
+        var registries = requests.Select(static request => request.Repository).DistinctBy(static repository => repository.Registry).ToList();
+        foreach (var registry in registries)
         {
             await connector.ConnectAsync(registry, cancellationToken).ConfigureAwait(false);
+        }
+
+        // First the tags: when each already names its image, the image is whole in the registry and nothing is left
+        // to send. A tag that names it also proves its image present without asking again by digest.
+        var current = await CurrentTags.FindAsync(connector, requests, _requestJobs, cancellationToken).ConfigureAwait(false);
+        var present = requests.Select(request => request.Tags.Any(tag => current.Contains((request.Repository.ToString(), tag)))).ToArray();
+        if (present.Contains(false))
+        {
+            // Something will be written: make sure each registry is one before anything else is asked of it.
+            foreach (var registry in registries)
+            {
+                await connector.VerifyAsync(registry, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         // An image the registry already holds under its digest has all its blobs and children (registries verify
         // that on manifest upload): only its tags remain to be written. These checks, like the manifests and tags
         // below, are small requests: left to Parallel.ForAsync's default (ProcessorCount at once), twenty images on
         // a 2-core CI runner would wait ten round trips instead of two.
-        var present = new bool[requests.Count];
         await Parallel.ForAsync(0, requests.Count, RequestLane(cancellationToken), async (i, token) =>
         {
             var request = requests[i];
-            present[i] = await connector.ClientFor(request.Repository)
+            present[i] = present[i] || await connector.ClientFor(request.Repository)
                 .ManifestExistsAsync(request.Image.Root.Digest.ToString(), token).ConfigureAwait(false);
         }).ConfigureAwait(false);
 
@@ -74,6 +87,13 @@ public sealed class PushRun(RegistryConnector connector, PushOptions options, IP
                 // An interruption stops the tags that have not started; the ledger says which ones had.
                 token.ThrowIfCancellationRequested();
                 var root = work.Request.Image.Manifests[^1];
+                if (current.Contains((work.Request.Repository.ToString(), work.Tag!)))
+                {
+                    // Already there: writing it again would only cost a round trip (and the registry a write).
+                    observer.TagUnchanged(work.Request.Repository, work.Tag!, root.Descriptor.Digest);
+                    return;
+                }
+
                 observer.TagStarting(work.Request.Repository, work.Tag!);
                 await client.TagAsync(root, work.Tag!, token).ConfigureAwait(false);
                 observer.TagPushed(work.Request.Repository, work.Tag!, root.Descriptor.Digest);

@@ -86,6 +86,23 @@ public sealed partial class RegistryClient : IBlobStore, IBlobMounter, IManifest
         };
     }
 
+    /// <inheritdoc />
+    public async Task<Digest?> FindTagAsync(string tag, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, new Uri(_repositoryBase, $"manifests/{tag}"));
+        foreach (var type in ManifestAcceptTypes)
+        {
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
+        }
+
+        using var response = await SendAsync(request, $"HEAD manifest {tag} in {Repository}", cancellationToken).ConfigureAwait(false);
+        return response.StatusCode == HttpStatusCode.OK
+            && response.Headers.TryGetValues("Docker-Content-Digest", out var values)
+            && Digest.TryParse(values.FirstOrDefault(), out var digest, out _)
+            ? digest
+            : null;
+    }
+
     /// <summary>Puts a manifest under <paramref name="reference"/> (its digest or a tag), with its exact bytes and media type.</summary>
     /// <returns>
     /// True when the registry answered <c>OCI-Subject</c>: it processed the manifest's <c>subject</c> and keeps the

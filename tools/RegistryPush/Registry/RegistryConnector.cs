@@ -15,6 +15,7 @@ public sealed class RegistryConnector : IDisposable
     private readonly IPushObserver _observer;
     private readonly ConcurrentDictionary<string, Uri> _endpoints = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RegistryClient> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _verified = new(StringComparer.Ordinal);
 
     /// <summary>Creates a connector sending through <paramref name="pipeline"/> (auth, tracing and transport handlers).</summary>
     /// <param name="pipeline">The handler chain; disposed with the connector.</param>
@@ -29,7 +30,12 @@ public sealed class RegistryConnector : IDisposable
         _observer = observer;
     }
 
-    /// <summary>Picks the scheme for <paramref name="repository"/>'s registry and checks it answers <c>GET /v2/</c>.</summary>
+    /// <summary>
+    /// Picks the scheme for <paramref name="repository"/>'s registry. Sends nothing when the scheme is certain
+    /// (plain HTTP on this machine, as Docker does; HTTPS elsewhere): the first real request then opens the
+    /// connection and meets any challenge. Only <c>--insecure</c> against another machine asks (<c>GET /v2/</c>),
+    /// to learn whether the registry speaks TLS at all.
+    /// </summary>
     public async Task ConnectAsync(RepositoryReference repository, CancellationToken cancellationToken)
     {
         if (_endpoints.ContainsKey(repository.Registry))
@@ -39,11 +45,9 @@ public sealed class RegistryConnector : IDisposable
 
         var https = new Uri($"https://{repository.ApiHost}/");
         var http = new Uri($"http://{repository.ApiHost}/");
-        if (repository.IsLoopback)
+        if (repository.IsLoopback || !_insecure)
         {
-            // As Docker does: a registry on this machine is spoken to over plain HTTP.
-            await new RegistryClient(_http, http, repository).PingAsync(cancellationToken).ConfigureAwait(false);
-            _endpoints[repository.Registry] = http;
+            _endpoints[repository.Registry] = repository.IsLoopback ? http : https;
             return;
         }
 
@@ -52,12 +56,30 @@ public sealed class RegistryConnector : IDisposable
             await new RegistryClient(_http, https, repository).PingAsync(cancellationToken).ConfigureAwait(false);
             _endpoints[repository.Registry] = https;
         }
-        catch (RegistryException exception) when (_insecure && exception.InnerException is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError })
+        catch (RegistryException exception) when (exception.InnerException is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError })
         {
             _observer.Warning($"{repository.Registry} does not speak TLS; using plain HTTP because of --insecure");
             await new RegistryClient(_http, http, repository).PingAsync(cancellationToken).ConfigureAwait(false);
             _endpoints[repository.Registry] = http;
         }
+
+        _verified.TryAdd(repository.Registry, 0);
+    }
+
+    /// <summary>
+    /// Checks once per run that <paramref name="repository"/>'s registry speaks the Distribution API
+    /// (<c>GET /v2/</c>), before anything is written to it, so that a wrong host is named as such rather than as a
+    /// failed upload.
+    /// </summary>
+    public async Task VerifyAsync(RepositoryReference repository, CancellationToken cancellationToken)
+    {
+        if (_verified.ContainsKey(repository.Registry))
+        {
+            return;
+        }
+
+        await ClientFor(repository).PingAsync(cancellationToken).ConfigureAwait(false);
+        _verified.TryAdd(repository.Registry, 0);
     }
 
     /// <summary>The client for <paramref name="repository"/>; its registry must have been connected.</summary>

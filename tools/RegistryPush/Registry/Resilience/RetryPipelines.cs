@@ -42,7 +42,7 @@ public static class RetryPipelines
                 {
                     // A caller's cancellation is not transient; a transient answer during cancellation ends in the
                     // backoff's delay throwing OperationCanceledException, which is what the caller expects.
-                    { Exception: { } exception } => !args.Context.CancellationToken.IsCancellationRequested && NetworkFailure.IsTransient(exception),
+                    { Exception: { } exception } => IsRetryableFailure(exception, args.Context.CancellationToken),
                     { Result: { IsSuccessStatusCode: false } response } => await shouldRetryResponse(response).ConfigureAwait(false),
                     _ => false,
                 },
@@ -51,6 +51,13 @@ public static class RetryPipelines
             })
             .Build();
     }
+
+    /// <summary>
+    /// Whether a request that failed with <paramref name="exception"/> is worth another attempt: a transient network
+    /// failure, unless the caller is cancelling (then the failure is the cancellation's doing).
+    /// </summary>
+    public static bool IsRetryableFailure(Exception exception, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested && NetworkFailure.IsTransient(exception);
 
     /// <summary>A strategy for a multi-request operation: retries the exceptions <paramref name="shouldRetry"/> accepts.</summary>
     /// <param name="settings">Attempts and delays.</param>
