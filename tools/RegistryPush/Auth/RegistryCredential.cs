@@ -1,5 +1,5 @@
 using System.Text;
-using System.Security.Cryptography;
+using RegistryPush.Oci;
 
 namespace RegistryPush.Auth;
 
@@ -34,7 +34,7 @@ public sealed class RegistryCredential
         Secret = secret;
         Source = source;
         _fingerprint = new Lazy<string>(() => Convert.ToHexString(
-            SHA256.HashData(Encoding.UTF8.GetBytes($"{kind}\n{username}\n{secret}"))));
+            Sha256.HashData(Encoding.UTF8.GetBytes($"{kind}\n{username}\n{secret}"))));
     }
 
     /// <summary>The kind of secret.</summary>

@@ -69,9 +69,9 @@ public readonly record struct Digest
     public static Digest Parse(string? value, string where) =>
         TryParse(value, out var digest, out var error) ? digest : throw new LayoutException($"{where}: {error}");
 
-    /// <summary>The SHA-256 digest of <paramref name="content"/>.</summary>
+    /// <summary>The SHA-256 digest of <paramref name="content"/> (in managed code: see <see cref="Sha256"/>).</summary>
     public static Digest Sha256Of(ReadOnlySpan<byte> content) =>
-        new("sha256", Convert.ToHexStringLower(SHA256.HashData(content)));
+        new("sha256", Convert.ToHexStringLower(Sha256.HashData(content)));
 
     /// <summary>Computes the digest of <paramref name="content"/> with this digest's algorithm.</summary>
     public Digest ComputeSameAlgorithm(ReadOnlySpan<byte> content) => Algorithm switch

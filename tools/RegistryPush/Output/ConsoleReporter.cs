@@ -30,7 +30,9 @@ public sealed class ConsoleReporter : IPushObserver, IDisposable
     private readonly ProgressMode _mode;
     private readonly Func<DateTimeOffset> _clock;
     private readonly Lock _gate = new();
-    private readonly Dictionary<(string, Digest), UploadProgress> _active = [];
+    // Keyed by the reference itself, not its text: progress arrives for every buffer sent, and a string made per
+    // write would be garbage that a push, which hardly ever collects, keeps resident.
+    private readonly Dictionary<(RepositoryReference, Digest), UploadProgress> _active = [];
     private readonly Timer? _redraw;
     private int _drawnLines;
 
@@ -64,7 +66,7 @@ public sealed class ConsoleReporter : IPushObserver, IDisposable
     {
         lock (_gate)
         {
-            _active[(repository.ToString(), blob.Digest)] = new UploadProgress(blob.Digest, blob.Size, Stopwatch.GetTimestamp());
+            _active[(repository, blob.Digest)] = new UploadProgress(blob.Digest, blob.Size, Stopwatch.GetTimestamp());
         }
     }
 
@@ -73,7 +75,7 @@ public sealed class ConsoleReporter : IPushObserver, IDisposable
     {
         lock (_gate)
         {
-            if (_active.TryGetValue((repository.ToString(), blob.Digest), out var progress))
+            if (_active.TryGetValue((repository, blob.Digest), out var progress))
             {
                 progress.Sent += bytes;
             }
@@ -85,7 +87,7 @@ public sealed class ConsoleReporter : IPushObserver, IDisposable
     {
         lock (_gate)
         {
-            _active.Remove((outcome.Repository.ToString(), outcome.Digest));
+            _active.Remove((outcome.Repository, outcome.Digest));
         }
 
         var action = outcome.Action switch
