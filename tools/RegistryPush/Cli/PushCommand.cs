@@ -8,7 +8,10 @@ using RegistryPush.Registry;
 
 namespace RegistryPush.Cli;
 
-/// <summary><c>push</c> and <c>push-all</c>: validate everything offline first, then push, then report.</summary>
+/// <summary>
+/// <c>push</c> and <c>push-all</c>: validate everything first (the only requests before that are questions: what the
+/// tags name now, asked while the layouts are read), then push, then report.
+/// </summary>
 internal sealed class PushCommand(RunContext context, ParseResult result) : IDisposable
 {
     private readonly ConsoleReporter _reporter = new(
@@ -30,8 +33,9 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
             (result.GetValue(CommandLine.TagFiles) ?? []).Select(context.ResolvePath),
             StampFiles(),
             _reporter.Warning);
-        var image = ReadLayout(context.ResolvePath(result.GetRequiredValue(CommandLine.Layout)), result.GetValue(CommandLine.Ref));
-        return PushAsync([new PushRequest(image, repository, tags)], cancellationToken);
+        var layout = context.ResolvePath(result.GetRequiredValue(CommandLine.Layout));
+        var refName = result.GetValue(CommandLine.Ref);
+        return PushAsync([new Target(repository, tags, () => ReadLayout(layout, refName))], cancellationToken);
     }
 
     public Task<int> RunPlanAsync(CancellationToken cancellationToken)
@@ -39,14 +43,14 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
         var planPath = context.ResolvePath(result.GetRequiredValue(CommandLine.Plan));
         var planDirectory = Path.GetDirectoryName(planPath)!;
         var stampFiles = StampFiles();
-        var requests = PushPlan.Read(planPath).Select(entry =>
+        var targets = PushPlan.Read(planPath).Select(entry =>
         {
             var repository = RepositoryReference.Parse(entry.Repository!);
             var tags = TagResolver.Resolve(entry.Tags ?? [], [], stampFiles, _reporter.Warning);
-            var image = ReadLayout(Path.GetFullPath(entry.Layout!, planDirectory), entry.Ref);
-            return new PushRequest(image, repository, tags);
+            var layout = Path.GetFullPath(entry.Layout!, planDirectory);
+            return new Target(repository, tags, () => ReadLayout(layout, entry.Ref));
         }).ToList();
-        return PushAsync(requests, cancellationToken);
+        return PushAsync(targets, cancellationToken);
     }
 
     private ImageGraph ReadLayout(string path, string? refName)
@@ -64,7 +68,7 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
 
     private List<string> StampFiles() => (result.GetValue(CommandLine.StampInfo) ?? []).Select(context.ResolvePath).ToList();
 
-    private async Task<int> PushAsync(IReadOnlyList<PushRequest> requests, CancellationToken cancellationToken)
+    private async Task<int> PushAsync(IReadOnlyList<Target> targets, CancellationToken cancellationToken)
     {
         var dryRun = result.GetValue(CommandLine.DryRun);
         var insecure = result.GetValue(CommandLine.Insecure);
@@ -85,11 +89,31 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
 
         var started = Stopwatch.GetTimestamp();
         var ledger = new TagLedger(_reporter);
-        using var connector = new RegistryConnector(BuildPipeline(insecure, requests), insecure, _reporter);
+        using var connector = new RegistryConnector(BuildPipeline(insecure, targets), insecure, _reporter);
+
+        // The connection, the registry's challenge, the token and the answer for the tags need only names: they are
+        // on their way (on another thread) while this one reads the layouts. A layout at fault still wins: its error
+        // is the one reported, and nothing has been written.
+        using var asking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tagsNow = Task.Run(
+            () => CurrentTags.FindAsync(connector, targets.Select(static target => (target.Repository, target.Tags)), PushOptions.DefaultRequestJobs, asking.Token),
+            asking.Token);
+        List<PushRequest> requests;
+        try
+        {
+            requests = targets.Select(static target => new PushRequest(target.Read(), target.Repository, target.Tags)).ToList();
+        }
+        catch
+        {
+            await asking.CancelAsync().ConfigureAwait(false);
+            await tagsNow.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+            throw;
+        }
+
         IReadOnlyList<ImagePushResult> results;
         try
         {
-            results = await new PushRun(connector, options, ledger).PushAsync(requests, cancellationToken).ConfigureAwait(false);
+            results = await new PushRun(connector, options, ledger).PushAsync(requests, tagsNow, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException exception) when (cancellationToken.IsCancellationRequested)
         {
@@ -134,14 +158,17 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
         return ExitCodes.Success;
     }
 
-    private HttpMessageHandler BuildPipeline(bool insecure, IReadOnlyList<PushRequest> requests)
+    private HttpMessageHandler BuildPipeline(bool insecure, IReadOnlyList<Target> targets)
     {
         var authentication = Auth.AuthSetup.CreateHandler(
             context,
             result.GetValue(CommandLine.Username),
             result.GetValue(CommandLine.PasswordStdin),
-            requests.Select(static request => request.Repository.Registry).Distinct(StringComparer.Ordinal).ToList(),
+            targets.Select(static target => target.Repository.Registry).Distinct(StringComparer.Ordinal).ToList(),
             _reporter.Verbose);
         return RegistryPipeline.Build(context, result, insecure, authentication, _reporter);
     }
+
+    /// <summary>An image to push, before its layout is read: where it goes, its tags, and how to read it.</summary>
+    private sealed record Target(RepositoryReference Repository, IReadOnlyList<string> Tags, Func<ImageGraph> Read);
 }

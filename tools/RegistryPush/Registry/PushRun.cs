@@ -17,18 +17,30 @@ public sealed class PushRun(RegistryConnector connector, PushOptions options, IP
     private readonly int _requestJobs = Math.Max(1, options.RequestJobs);
 
     /// <summary>Pushes every request; fails as a whole before any tag moves if any blob or manifest fails.</summary>
-    public async Task<IReadOnlyList<ImagePushResult>> PushAsync(IReadOnlyList<PushRequest> requests, CancellationToken cancellationToken)
+    /// <param name="requests">The images, where they go and their tags.</param>
+    /// <param name="tagsNow">
+    /// What the requests' tags name now, when the caller already asked (<see cref="CurrentTags"/>, started while the
+    /// layouts were being read); null to ask here.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the push.</param>
+    public async Task<IReadOnlyList<ImagePushResult>> PushAsync(
+        IReadOnlyList<PushRequest> requests, Task<IReadOnlyDictionary<(string Repository, string Tag), Digest>>? tagsNow, CancellationToken cancellationToken)
     {
+        // First the tags: when each already names its image, the image is whole in the registry and nothing is left
+        // to send. A tag that names it also proves its image present without asking again by digest.
+        var named = await (tagsNow ?? CurrentTags.FindAsync(connector, requests.Select(static request => (request.Repository, request.Tags)), _requestJobs, cancellationToken)).ConfigureAwait(false);
+        var current = requests
+            .SelectMany(static request => request.Tags.Select(tag => (Repository: request.Repository.ToString(), Tag: tag, request.Image.Root.Digest)))
+            .Where(tag => named.TryGetValue((tag.Repository, tag.Tag), out var digest) && digest == tag.Digest)
+            .Select(static tag => (tag.Repository, tag.Tag))
+            .ToHashSet();
+        var present = requests.Select(request => request.Tags.Any(tag => current.Contains((request.Repository.ToString(), tag)))).ToArray();
         var registries = requests.Select(static request => request.Repository).DistinctBy(static repository => repository.Registry).ToList();
         foreach (var registry in registries)
         {
             await connector.ConnectAsync(registry, cancellationToken).ConfigureAwait(false);
         }
 
-        // First the tags: when each already names its image, the image is whole in the registry and nothing is left
-        // to send. A tag that names it also proves its image present without asking again by digest.
-        var current = await CurrentTags.FindAsync(connector, requests, _requestJobs, cancellationToken).ConfigureAwait(false);
-        var present = requests.Select(request => request.Tags.Any(tag => current.Contains((request.Repository.ToString(), tag)))).ToArray();
         if (present.Contains(false))
         {
             // Something will be written: make sure each registry is one before anything else is asked of it.
