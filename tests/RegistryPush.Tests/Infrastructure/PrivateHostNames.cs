@@ -24,15 +24,18 @@ public static class PrivateHostNames
         }
     });
 
-    /// <summary>Runs the published binary with <paramref name="names"/> resolving to 127.0.0.1 and only <paramref name="environment"/> added.</summary>
-    public static async Task<CliResult> RunPublishedBinaryAsync(TempDirectory temp, IEnumerable<string> names, string[] arguments, IReadOnlyDictionary<string, string?> environment)
+    /// <summary>
+    /// Runs the published binary with <paramref name="names"/> resolving to 127.0.0.1 and only <paramref name="environment"/>
+    /// added, under <paramref name="wrapper"/> (a command line the binary's is appended to, e.g. strace) when given.
+    /// </summary>
+    public static async Task<CliResult> RunPublishedBinaryAsync(TempDirectory temp, IEnumerable<string> names, string[] arguments, IReadOnlyDictionary<string, string?> environment, string[]? wrapper = null)
     {
         var binary = PublishedBinary.Path;
         TestEnvironment.Require(Available.Value, "'unshare -m' is not permitted here (a private mount namespace needs root); it maps test host names to 127.0.0.1");
         var hosts = temp.Combine("hosts");
         await File.WriteAllTextAsync(hosts, string.Concat(names.Select(static name => $"127.0.0.1 {name}\n")) + await File.ReadAllTextAsync("/etc/hosts"));
         var result = await CliWrap.Cli.Wrap("unshare")
-            .WithArguments(["-m", "sh", "-c", "mount --bind \"$0\" /etc/hosts && exec \"$@\"", hosts, binary, .. arguments])
+            .WithArguments(["-m", "sh", "-c", "mount --bind \"$0\" /etc/hosts && exec \"$@\"", hosts, .. wrapper ?? [], binary, .. arguments])
             .WithEnvironmentVariables(environment)
             .WithValidation(CommandResultValidation.None)
             .ExecuteBufferedAsync(TestContext.Current.CancellationToken);

@@ -21,6 +21,18 @@ public static class TestCertificates
         return Reload(request.CreateSelfSigned(DateTimeOffset.UtcNow.AddYears(-1), DateTimeOffset.UtcNow.AddYears(1)));
     }
 
+    /// <summary>An intermediate certificate authority named <paramref name="name"/> (with its private key), issued by <paramref name="authority"/>.</summary>
+    public static X509Certificate2 CreateIntermediate(X509Certificate2 authority, string name = "registry-push test intermediate CA")
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        using var issued = request.Create(authority, DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddMonths(6), RandomNumberGenerator.GetBytes(16));
+        return Reload(issued.CopyWithPrivateKey(key));
+    }
+
     /// <summary>
     /// A server certificate for <paramref name="hostName"/> (as its subjectAltName), issued by <paramref name="authority"/>
     /// or, when null, signed by itself; valid from <paramref name="notBefore"/> to <paramref name="notAfter"/>

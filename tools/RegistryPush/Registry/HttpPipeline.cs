@@ -28,8 +28,8 @@ public static class HttpPipeline
         };
         if (!insecure)
         {
-            // The platform's verdict, unchanged; a refusal carries the reason in words up to the error line.
-            handler.SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = CertificateCheck.Validate };
+            // The platform's rules, with trusted roots found on demand; a refusal carries the reason in words up to the error line.
+            handler.SslOptions = TlsVerification.ClientOptions();
         }
         else
         {
