@@ -35,7 +35,7 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
             _reporter.Warning);
         var layout = context.ResolvePath(result.GetRequiredValue(CommandLine.Layout));
         var refName = result.GetValue(CommandLine.Ref);
-        return PushAsync([new Target(repository, tags, () => ReadLayout(layout, refName))], cancellationToken);
+        return PushAsync([new Target(repository, tags, layout, () => ReadLayout(layout, refName))], cancellationToken);
     }
 
     public Task<int> RunPlanAsync(CancellationToken cancellationToken)
@@ -48,7 +48,7 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
             var repository = RepositoryReference.Parse(entry.Repository!);
             var tags = TagResolver.Resolve(entry.Tags ?? [], [], stampFiles, _reporter.Warning);
             var layout = Path.GetFullPath(entry.Layout!, planDirectory);
-            return new Target(repository, tags, () => ReadLayout(layout, entry.Ref));
+            return new Target(repository, tags, layout, () => ReadLayout(layout, entry.Ref));
         }).ToList();
         return PushAsync(targets, cancellationToken);
     }
@@ -70,6 +70,13 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
 
     private async Task<int> PushAsync(IReadOnlyList<Target> targets, CancellationToken cancellationToken)
     {
+        // A layout that is not there at all (a wrong path, an image not built yet) is the common mistake, and is found
+        // before anything is sent.
+        foreach (var missing in targets.Where(static target => !Directory.Exists(target.LayoutPath)))
+        {
+            missing.Read();
+        }
+
         var dryRun = result.GetValue(CommandLine.DryRun);
         var insecure = result.GetValue(CommandLine.Insecure);
         // Where blobs went in earlier runs: a second repository of the same registry gets mounts, not uploads.
@@ -170,5 +177,5 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
     }
 
     /// <summary>An image to push, before its layout is read: where it goes, its tags, and how to read it.</summary>
-    private sealed record Target(RepositoryReference Repository, IReadOnlyList<string> Tags, Func<ImageGraph> Read);
+    private sealed record Target(RepositoryReference Repository, IReadOnlyList<string> Tags, string LayoutPath, Func<ImageGraph> Read);
 }
