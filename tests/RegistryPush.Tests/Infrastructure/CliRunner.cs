@@ -66,11 +66,15 @@ public sealed class CliRunner
         {
             TransportFactory = insecure =>
             {
-                var sockets = RegistryPush.Registry.HttpPipeline.CreateTransport(insecure);
-                if (HostMap.Count > 0)
+                var map = new Dictionary<string, int>(HostMap, StringComparer.OrdinalIgnoreCase);
+                var sockets = RegistryPush.Registry.HttpPipeline.CreateTransport(insecure, handler =>
                 {
-                    var map = new Dictionary<string, int>(HostMap, StringComparer.OrdinalIgnoreCase);
-                    sockets.ConnectCallback = async (connection, token) =>
+                    if (map.Count == 0)
+                    {
+                        return;
+                    }
+
+                    handler.ConnectCallback = async (connection, token) =>
                     {
                         var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
                         var target = map.TryGetValue(connection.DnsEndPoint.Host, out var port)
@@ -79,7 +83,7 @@ public sealed class CliRunner
                         await socket.ConnectAsync(target, token);
                         return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
                     };
-                }
+                });
 
                 HttpMessageHandler transport = sockets;
                 if (Interceptor is not null)

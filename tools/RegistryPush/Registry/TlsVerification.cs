@@ -39,6 +39,19 @@ internal sealed class TlsVerification(TrustRoots roots, X509RevocationMode revoc
         };
     }
 
+    /// <summary>
+    /// Options for a handler made before anyone knows whether TLS will be used (the plain-HTTP one, which meets TLS
+    /// only after a redirect): its callback checks with on-demand roots once those are in use for this process, and
+    /// with the runtime's verdict otherwise, so that an emptied runtime store never refuses a certificate by itself.
+    /// </summary>
+    public static SslClientAuthenticationOptions DeferredOptions() => new()
+    {
+        RemoteCertificateValidationCallback = static (sender, certificate, chain, errors) =>
+            ForThisProcess.IsValueCreated && ForThisProcess.Value is { } verification
+                ? verification.Validate(sender, certificate, chain, errors)
+                : CertificateCheck.Validate(sender, certificate, chain, errors),
+    };
+
     /// <summary>The validation callback: the chain to on-demand roots and SslStream's name check, or the diagnosis thrown.</summary>
     public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
