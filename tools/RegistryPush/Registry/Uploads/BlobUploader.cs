@@ -17,10 +17,8 @@ public sealed class BlobUploader
     private static readonly ResiliencePropertyKey<string> BlobKey = new("registry-push.blob");
     private readonly UploadOptions _options;
     private readonly IPushObserver _observer;
-    // Built on first use: a push whose blobs are all there already never needs them, and building one costs
-    // noticeable CPU under NativeAOT (Polly validates its options through reflection).
-    private readonly Lazy<ResiliencePipeline> _sessions;
-    private readonly Lazy<ResiliencePipeline> _chunks;
+    private readonly DeferredRetry _sessions;
+    private readonly DeferredRetry _chunks;
     private readonly BlobVerifier _verifier;
 
     /// <summary>Creates the uploader.</summary>
@@ -31,14 +29,8 @@ public sealed class BlobUploader
         _options = options;
         _observer = observer;
         _verifier = new BlobVerifier(observer);
-        _sessions = new(() => RetryPipelines.ForOperations(
-            options.Retry,
-            static exception => exception is UploadInterruptedException or UploadSessionLostException,
-            args => Notice(args.Context, args.Outcome.Exception, "upload", args.AttemptNumber, args.RetryDelay)));
-        _chunks = new(() => RetryPipelines.ForOperations(
-            options.Retry,
-            static exception => exception is UploadInterruptedException,
-            args => Notice(args.Context, args.Outcome.Exception, "chunk", args.AttemptNumber, args.RetryDelay)));
+        _sessions = Retried(options.Retry, static exception => exception is UploadInterruptedException or UploadSessionLostException, "upload");
+        _chunks = Retried(options.Retry, static exception => exception is UploadInterruptedException, "chunk");
     }
 
     /// <summary>Ensures <paramref name="blob"/> is in <paramref name="target"/>'s repository.</summary>
@@ -93,7 +85,7 @@ public sealed class BlobUploader
         context.Properties.Set(BlobKey, $"blob {descriptor.Digest.Abbreviated} to {repository}");
         try
         {
-            await _sessions.Value.ExecuteAsync(static (context, state) => new ValueTask(state.self.AttemptAsync(state.upload, context)), context, (self: this, upload)).ConfigureAwait(false);
+            await _sessions.ExecuteAsync(static (context, state) => new ValueTask(state.self.AttemptAsync(state.upload, context)), context, (self: this, upload)).ConfigureAwait(false);
         }
         catch (UploadInterruptedException exception)
         {
@@ -165,7 +157,7 @@ public sealed class BlobUploader
         chunkContext.Properties.Set(BlobKey, context.Properties.GetValue(BlobKey, "blob"));
         try
         {
-            await chunked.RunAsync(_chunks.Value, chunkContext).ConfigureAwait(false);
+            await chunked.RunAsync(_chunks, chunkContext).ConfigureAwait(false);
         }
         finally
         {
@@ -211,4 +203,8 @@ public sealed class BlobUploader
         /// <summary>The session a refused mount opened, used by the first attempt only.</summary>
         public UploadSession? TakeFirstSession() => Interlocked.Exchange(ref _firstSession, null);
     }
+
+    private DeferredRetry Retried(RetrySettings settings, Func<Exception, bool> shouldRetry, string what) =>
+        new(shouldRetry, () => RetryPipelines.ForOperations(
+            settings, shouldRetry, args => Notice(args.Context, args.Outcome.Exception, what, args.AttemptNumber, args.RetryDelay)));
 }

@@ -1,5 +1,6 @@
 using Polly;
 using RegistryPush.Oci;
+using RegistryPush.Registry.Resilience;
 
 namespace RegistryPush.Registry.Uploads;
 
@@ -57,7 +58,7 @@ internal sealed class ChunkedUpload
     /// the session. A chunk that used up its retries fails with the registry's or network's own error: another session
     /// would meet the same fault.
     /// </summary>
-    public async Task RunAsync(ResiliencePipeline chunks, ResilienceContext context)
+    public async Task RunAsync(DeferredRetry chunks, ResilienceContext context)
     {
         try
         {
