@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using RegistryPush.Tests.Infrastructure;
 using RegistryPush.Tests.Reliability;
 using RegistryPush.Tests.Reliability.Infrastructure;
@@ -69,6 +70,48 @@ public sealed class NoOpPushTests(RegistryFixture fixture)
         result.ExitCode.ShouldBe(0, result.ToString());
         result.StandardError.ShouldContain("tagged ");
         await FaultPlanTests.AssertPushedAsync(second, manifest, repository, temp, "latest");
+    }
+
+    [Fact]
+    public async Task A_plan_giving_one_tag_to_two_images_pushes_the_second_image_though_the_tag_names_the_first()
+    {
+        using var temp = new TempDirectory();
+        var first = TestLayout.Create(temp, "first");
+        first.AddIndexEntry(first.AddImage([20_000]));
+        var second = TestLayout.Create(temp, "second");
+        var secondManifest = second.AddImage([21_000]);
+        second.AddIndexEntry(secondManifest);
+        var repository = fixture.Registry.NewRepository("noop-shared-tag");
+        (await PublishedBinary.RunAsync(["push", first.Path, repository, "--tag", "t"])).ExitCode.ShouldBe(0);
+        var plan = temp.Combine("plan.json");
+        File.WriteAllText(plan, new JsonObject
+        {
+            ["images"] = new JsonArray(
+                new JsonObject { ["layout"] = first.Path, ["repository"] = repository, ["tags"] = new JsonArray("t") },
+                new JsonObject { ["layout"] = second.Path, ["repository"] = repository, ["tags"] = new JsonArray("t") }),
+        }.ToJsonString());
+
+        var result = await PublishedBinary.RunAsync(["push-all", plan]);
+
+        result.ExitCode.ShouldBe(0, result.ToString());
+        await ReadBack.ShouldHoldEveryBlobOfAsync($"{repository}@{secondManifest.Digest}", second.Path);
+    }
+
+    [Fact]
+    public async Task A_registry_failing_the_first_tag_question_fails_the_push_without_asking_again_for_every_tag()
+    {
+        using var temp = new TempDirectory();
+        var (layout, _) = TestLayout.SingleImage(temp, 10_000);
+        var repository = fixture.Registry.NewRepository("noop-failing");
+        await using var proxy = FaultProxy.Start(fixture.Registry.Host, new FaultPlan()
+            .Always(static request => request.Method == "HEAD" && request.Path.Contains("/manifests/", StringComparison.Ordinal), Fault.Respond(503)));
+
+        var result = await PublishedBinary.RunAsync(["push", layout.Path, proxy.Through(repository), "--tag", "a", "--tag", "b", "--tag", "c", "--retries", "1"]);
+
+        result.ExitCode.ShouldBe(4, result.ToString());
+        result.ErrorLines.ShouldHaveSingleItem(result.ToString()).ShouldContain("HEAD manifest a");
+        proxy.Log.Select(static request => $"{request.Method} {request.Path}").ShouldBe(
+            [$"HEAD /v2/{Path(repository)}/manifests/a", $"HEAD /v2/{Path(repository)}/manifests/a"], "one question and its one retry: " + string.Join('\n', proxy.Log));
     }
 
     private static string Path(string repository) => repository[(repository.IndexOf('/', StringComparison.Ordinal) + 1)..];

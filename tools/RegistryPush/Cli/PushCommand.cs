@@ -101,6 +101,12 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
         // The connection, the registry's challenge, the token and the answer for the tags need only names: they are
         // on their way (on another thread) while this one reads the layouts. A layout at fault still wins: its error
         // is the one reported, and nothing has been written.
+        if (!insecure && targets.Any(static target => !target.Repository.IsLoopback))
+        {
+            // The TLS set-up briefly changes the process environment: done here, before other threads run requests.
+            HttpPipeline.PrepareTls();
+        }
+
         using var asking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tagsNow = Task.Run(
             () => CurrentTags.FindAsync(connector, targets.Select(static target => (target.Repository, target.Tags)), PushOptions.DefaultRequestJobs, asking.Token),
@@ -113,7 +119,8 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
         catch
         {
             await asking.CancelAsync().ConfigureAwait(false);
-            await tagsNow.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+            // The question's own failure, if any, is moot now; observed so that it is not reported as unobserved.
+            await tagsNow.ContinueWith(static asked => _ = asked.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
             throw;
         }
 

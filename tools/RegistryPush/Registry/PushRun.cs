@@ -29,12 +29,10 @@ public sealed class PushRun(RegistryConnector connector, PushOptions options, IP
         // First the tags: when each already names its image, the image is whole in the registry and nothing is left
         // to send. A tag that names it also proves its image present without asking again by digest.
         var named = await (tagsNow ?? CurrentTags.FindAsync(connector, requests.Select(static request => (request.Repository, request.Tags)), _requestJobs, cancellationToken)).ConfigureAwait(false);
-        var current = requests
-            .SelectMany(static request => request.Tags.Select(tag => (Repository: request.Repository.ToString(), Tag: tag, request.Image.Root.Digest)))
-            .Where(tag => named.TryGetValue((tag.Repository, tag.Tag), out var digest) && digest == tag.Digest)
-            .Select(static tag => (tag.Repository, tag.Tag))
-            .ToHashSet();
-        var present = requests.Select(request => request.Tags.Any(tag => current.Contains((request.Repository.ToString(), tag)))).ToArray();
+        // A tag is in place when it names this request's own image: two plan entries may give one tag to two images.
+        bool InPlace(PushRequest request, string tag) =>
+            named.TryGetValue((request.Repository.ToString(), tag), out var digest) && digest == request.Image.Root.Digest;
+        var present = requests.Select(request => request.Tags.Any(tag => InPlace(request, tag))).ToArray();
         var registries = requests.Select(static request => request.Repository).DistinctBy(static repository => repository.Registry).ToList();
         foreach (var registry in registries)
         {
@@ -99,7 +97,7 @@ public sealed class PushRun(RegistryConnector connector, PushOptions options, IP
                 // An interruption stops the tags that have not started; the ledger says which ones had.
                 token.ThrowIfCancellationRequested();
                 var root = work.Request.Image.Manifests[^1];
-                if (current.Contains((work.Request.Repository.ToString(), work.Tag!)))
+                if (InPlace(work.Request, work.Tag!))
                 {
                     // Already there: writing it again would only cost a round trip (and the registry a write).
                     observer.TagUnchanged(work.Request.Repository, work.Tag!, root.Descriptor.Digest);

@@ -96,11 +96,18 @@ public sealed partial class RegistryClient : IBlobStore, IBlobMounter, IManifest
         }
 
         using var response = await SendAsync(request, $"HEAD manifest {tag} in {Repository}", cancellationToken).ConfigureAwait(false);
-        return response.StatusCode == HttpStatusCode.OK
-            && response.Headers.TryGetValues("Docker-Content-Digest", out var values)
-            && Digest.TryParse(values.FirstOrDefault(), out var digest, out _)
-            ? digest
-            : null;
+        return response.StatusCode switch
+        {
+            HttpStatusCode.OK => response.Headers.TryGetValues("Docker-Content-Digest", out var values)
+                && Digest.TryParse(values.FirstOrDefault(), out var digest, out _) ? digest : null,
+
+            // Missing (Artifactory answers 403 for what it does not have); a refusal surfaces on the full path.
+            HttpStatusCode.NotFound or HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized => null,
+
+            // Anything else, after the retries the pipeline gave it, is the registry failing: said once, here, rather
+            // than met again by every other tag and the ping.
+            _ => throw await RegistryResponseError.CreateAsync(response, $"HEAD manifest {tag} in {Repository}", cancellationToken).ConfigureAwait(false),
+        };
     }
 
     /// <summary>Puts a manifest under <paramref name="reference"/> (its digest or a tag), with its exact bytes and media type.</summary>

@@ -81,6 +81,12 @@ public sealed class ResilienceHandler : DelegatingHandler
         }
         finally
         {
+            // Cancelled before the pipeline ran its first attempt: the answer it would have replayed is ours to free.
+            if (!first.Replayed)
+            {
+                first.Response?.Dispose();
+            }
+
             ResilienceContextPool.Shared.Return(context);
         }
     }
@@ -88,7 +94,7 @@ public sealed class ResilienceHandler : DelegatingHandler
     /// <summary>The outcome of a request's first attempt, handed to the retry pipeline as its own first attempt.</summary>
     private sealed class FirstAttempt
     {
-        private bool _replayed;
+        public bool Replayed { get; private set; }
 
         public HttpResponseMessage? Response { get; set; }
 
@@ -98,12 +104,12 @@ public sealed class ResilienceHandler : DelegatingHandler
         public bool TryReplay(out ValueTask<HttpResponseMessage> answer)
         {
             answer = default;
-            if (_replayed)
+            if (Replayed)
             {
                 return false;
             }
 
-            _replayed = true;
+            Replayed = true;
             Failure?.Throw();
             answer = new ValueTask<HttpResponseMessage>(Response!);
             return true;
