@@ -101,11 +101,7 @@ internal sealed class PushCommand(RunContext context, ParseResult result) : IDis
         // The connection, the registry's challenge, the token and the answer for the tags need only names: they are
         // on their way (on another thread) while this one reads the layouts. A layout at fault still wins: its error
         // is the one reported, and nothing has been written.
-        if (!insecure && targets.Any(static target => !target.Repository.IsLoopback))
-        {
-            // The TLS set-up briefly changes the process environment: done here, before other threads run requests.
-            HttpPipeline.PrepareTls();
-        }
+        connector.Prepare(targets.Select(static target => target.Repository));
 
         using var asking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tagsNow = Task.Run(

@@ -33,12 +33,6 @@ public static class HttpPipeline
             () => Sockets(TlsVerification.ClientOptions(), configure));
     }
 
-    /// <summary>
-    /// Makes the TLS set-up now rather than on the first HTTPS request: it changes the process environment for a
-    /// moment (<see cref="TrustRuntimeStore"/>), which is safe only while no other thread is making requests.
-    /// </summary>
-    public static void PrepareTls() => TlsVerification.ClientOptions();
-
     private static SocketsHttpHandler Sockets(SslClientAuthenticationOptions tls, Action<SocketsHttpHandler>? configure)
     {
         var handler = new SocketsHttpHandler

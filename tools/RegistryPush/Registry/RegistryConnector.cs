@@ -45,7 +45,7 @@ public sealed class RegistryConnector : IDisposable
 
         var https = new Uri($"https://{repository.ApiHost}/");
         var http = new Uri($"http://{repository.ApiHost}/");
-        if (repository.IsLoopback || !_insecure)
+        if (repository.IsLoopback || SpeaksVerifiedTls(repository))
         {
             _endpoints[repository.Registry] = repository.IsLoopback ? http : https;
             return;
@@ -67,6 +67,18 @@ public sealed class RegistryConnector : IDisposable
     }
 
     /// <summary>
+    /// Sets up, on the calling thread, what the first requests to <paramref name="repositories"/> need and what must
+    /// not be set up while other threads make requests: TLS verification, for a registry to be spoken to over HTTPS.
+    /// </summary>
+    public void Prepare(IEnumerable<RepositoryReference> repositories)
+    {
+        if (repositories.Any(SpeaksVerifiedTls))
+        {
+            TlsVerification.Prepare();
+        }
+    }
+
+    /// <summary>
     /// Checks once per run that <paramref name="repository"/>'s registry speaks the Distribution API
     /// (<c>GET /v2/</c>), before anything is written to it, so that a wrong host is named as such rather than as a
     /// failed upload.
@@ -81,6 +93,9 @@ public sealed class RegistryConnector : IDisposable
         await ClientFor(repository).PingAsync(cancellationToken).ConfigureAwait(false);
         _verified.TryAdd(repository.Registry, 0);
     }
+
+    /// <summary>A registry on another machine, without <c>--insecure</c>: HTTPS with its certificate verified.</summary>
+    private bool SpeaksVerifiedTls(RepositoryReference repository) => !repository.IsLoopback && !_insecure;
 
     /// <summary>The client for <paramref name="repository"/>; its registry must have been connected.</summary>
     public RegistryClient ClientFor(RepositoryReference repository) =>

@@ -17,6 +17,12 @@ internal sealed class TlsVerification(TrustRoots roots, X509RevocationMode revoc
     private static readonly Lazy<TlsVerification?> ForThisProcess = new(static () =>
         TrustRoots.FromEnvironment() is { } roots && TrustRuntimeStore.IsEmpty ? new TlsVerification(roots, new SslClientAuthenticationOptions().CertificateRevocationCheckMode) : null);
 
+    /// <summary>
+    /// Makes this process's TLS set-up now rather than on the first HTTPS request: it changes the process environment
+    /// for a moment (<see cref="TrustRuntimeStore"/>), which is safe only while no other thread is making requests.
+    /// </summary>
+    public static void Prepare() => _ = ForThisProcess.Value;
+
     /// <summary>The TLS client options for verifying registries: on-demand roots where possible, else the runtime's store.</summary>
     public static SslClientAuthenticationOptions ClientOptions()
     {
